@@ -1,0 +1,134 @@
+#include "config/config.h"
+
+#include <boost/property_tree/ini_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "log/log.h"
+
+namespace umkm {
+namespace {
+
+namespace pt = boost::property_tree;
+
+class Reader {
+public:
+    Reader(const pt::ptree& tree, std::string origin) : tree_(tree), origin_(std::move(origin)) {}
+
+    void text(const std::string& key, std::string& out) {
+        known_.insert(key);
+        if (auto v = tree_.get_optional<std::string>(key)) out = trim(*v);
+    }
+
+    void integer(const std::string& key, long min, long max, long& out, int base = 10) {
+        known_.insert(key);
+        auto v = tree_.get_optional<std::string>(key);
+        if (!v) return;
+        std::string s = trim(*v);
+        std::size_t used = 0;
+        long parsed = 0;
+        try {
+            parsed = std::stol(s, &used, base);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (s.empty() || used != s.size() || parsed < min || parsed > max) {
+            fail(key, "must be an integer from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", got '" + s + "'");
+        }
+        out = parsed;
+    }
+
+    void integer(const std::string& key, long min, long max, int& out, int base = 10) {
+        long wide = out;
+        integer(key, min, max, wide, base);
+        out = static_cast<int>(wide);
+    }
+
+    // Every key in the file must be one we read: a misspelt knob is an error.
+    void reject_unknown() const {
+        for (const auto& section : tree_) {
+            if (section.second.empty()) fail(section.first, "keys must be inside a [section]");
+            for (const auto& key : section.second) {
+                std::string full = section.first + "." + key.first;
+                if (!known_.count(full)) fail(full, "unknown key");
+            }
+        }
+    }
+
+    [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+        throw std::runtime_error(origin_ + ": " + key + ": " + why);
+    }
+
+private:
+    static std::string trim(const std::string& s) {
+        auto b = s.find_first_not_of(" \t\r");
+        if (b == std::string::npos) return "";
+        auto e = s.find_last_not_of(" \t\r");
+        return s.substr(b, e - b + 1);
+    }
+
+    const pt::ptree& tree_;
+    std::string origin_;
+    std::set<std::string> known_;
+};
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& origin) {
+    pt::ptree tree;
+    std::istringstream in(text);
+    try {
+        pt::read_ini(in, tree);
+    } catch (const pt::ini_parser_error& e) {
+        throw std::runtime_error(origin + ": line " + std::to_string(e.line()) + ": " +
+                                 e.message());
+    }
+    Config c;
+    Reader r(tree, origin);
+    r.text("pool.listen", c.pool.listen);
+    r.integer("pool.listen_backlog", 1, 65535, c.pool.listen_backlog);
+    r.integer("pool.listen_mode", 0, 0777, c.pool.listen_mode, 8);
+    r.integer("pool.workers", 1, 256, c.pool.workers);
+    r.integer("pool.max_requests", 0, 1000000000L, c.pool.max_requests);
+    r.integer("pool.request_timeout", 0, 86400, c.pool.request_timeout);
+    r.integer("pool.shutdown_timeout", 0, 3600, c.pool.shutdown_timeout);
+    r.integer("pool.max_body_size", 1024, 16L * 1024 * 1024, c.pool.max_body_size);
+    r.text("pool.pid_file", c.pool.pid_file);
+    r.text("database.host", c.database.host);
+    r.integer("database.port", 1, 65535, c.database.port);
+    r.text("database.socket", c.database.socket);
+    r.text("database.user", c.database.user);
+    r.text("database.password", c.database.password);
+    r.text("database.name", c.database.name);
+    r.integer("database.connect_timeout", 1, 600, c.database.connect_timeout);
+    r.integer("database.query_timeout", 1, 3600, c.database.query_timeout);
+    r.integer("database.retry_after", 1, 3600, c.database.retry_after);
+    r.text("log.level", c.log.level);
+    r.text("log.file", c.log.file);
+    r.reject_unknown();
+
+    if (c.pool.listen.empty()) r.fail("pool.listen", "must not be empty");
+    if (c.database.name.empty()) r.fail("database.name", "must not be empty");
+    if (c.database.user.empty()) r.fail("database.user", "must not be empty");
+    try {
+        log::parse_level(c.log.level);
+    } catch (const std::invalid_argument& e) {
+        r.fail("log.level", e.what());
+    }
+    return c;
+}
+
+Config load_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(path + ": cannot open configuration file");
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path);
+}
+
+}  // namespace umkm

@@ -1,0 +1,50 @@
+// The pool's configuration: an INI file in php-fpm's spirit (fcgi-app/umkm.conf
+// documents every key with its default). Unknown keys are errors, so a typo
+// never silently falls back to a default.
+#pragma once
+
+#include <string>
+
+namespace umkm {
+
+struct PoolConfig {
+    std::string listen = "/run/umkm/umkm-fcgi.sock";  // unix path, or host:port / :port
+    int listen_backlog = 511;
+    int listen_mode = 0660;  // unix socket permissions
+    int workers = 4;
+    long max_requests = 10000;  // 0: never recycle
+    int request_timeout = 30;   // seconds; 0: no limit
+    int shutdown_timeout = 30;  // seconds a graceful stop waits for in-flight requests
+    long max_body_size = 16384;
+    std::string pid_file;
+};
+
+struct DatabaseConfig {
+    std::string host = "localhost";
+    int port = 3306;
+    std::string socket;  // when set, used instead of host/port
+    std::string user = "umkm_app";
+    std::string password;
+    std::string name = "umkm";
+    int connect_timeout = 2;  // seconds
+    int query_timeout = 5;    // seconds, per network read/write
+    int retry_after = 2;      // seconds, sent with 503 ERR_UNAVAILABLE
+};
+
+struct LogConfig {
+    std::string level = "info";
+    std::string file;  // empty: stderr
+};
+
+struct Config {
+    PoolConfig pool;
+    DatabaseConfig database;
+    LogConfig log;
+};
+
+// Reads and validates; throws std::runtime_error naming the file, key and
+// the allowed range.
+Config load_config(const std::string& path);
+Config parse_config(const std::string& text, const std::string& origin = "<config>");
+
+}  // namespace umkm

@@ -1,0 +1,24 @@
+// The customer endpoints of sections 1-3 and the health check: parse and
+// validate the request, call the service, shape the JSON. No SQL here, and
+// no business rule.
+#pragma once
+
+#include "http/message.h"
+#include "store/database.h"
+
+namespace umkm::controller {
+
+class ShopController {
+public:
+    explicit ShopController(store::Database& db) : db_(db) {}
+
+    http::Response list_stocks(http::Request& request);  // GET /api/small/stocks
+    http::Response add_to_cart(http::Request& request);  // POST /api/small/cart
+    http::Response pay(http::Request& request);          // POST /api/small/pay
+    http::Response health(http::Request& request);       // GET /api/small/health
+
+private:
+    store::Database& db_;
+};
+
+}  // namespace umkm::controller

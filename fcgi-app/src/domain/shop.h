@@ -1,0 +1,53 @@
+// The shop's nouns, as the services and stores pass them around.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "domain/money.h"
+
+namespace umkm {
+
+using Id = std::int64_t;
+
+struct Goods {
+    Id id = 0;
+    std::string name;
+    std::int64_t stock = 0;
+    money::Rupiah price = 0;
+    bool deleted = false;
+};
+
+enum class GoodsSortKey { id, name, stock, price };
+
+enum class CartStatus { open, paid };
+
+struct Cart {
+    Id id = 0;
+    Id user_id = 0;
+    CartStatus status = CartStatus::open;
+};
+
+struct CartLine {
+    Id goods_id = 0;
+    money::Rupiah price = 0;  // the price the customer agreed to when adding
+    std::int64_t quantity = 0;
+};
+
+// What pay answers, first time and on every replay.
+struct Receipt {
+    std::string transaction_id;
+    money::Rupiah total_amount = 0;
+    money::Rupiah payment_amount = 0;
+    money::Rupiah return_amount = 0;
+};
+
+struct Transaction {
+    std::string id;
+    Id cart_id = 0;
+    Id user_id = 0;
+    std::string status;  // PAID, VERIFIED, REJECTED
+    Receipt receipt;
+};
+
+}  // namespace umkm

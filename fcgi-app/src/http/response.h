@@ -1,0 +1,21 @@
+// The contract's envelope: {"code","status","data","meta"} on success and
+// {"code","status","errors":[{"field","message"}]} on error, HTTP status
+// equal to "code".
+#pragma once
+
+#include <json/value.h>
+
+#include "domain/errors.h"
+#include "http/message.h"
+
+namespace umkm::http {
+
+Response ok(const Json::Value& data);
+Response ok(const Json::Value& data, const Json::Value& meta);
+Response created(const Json::Value& data);
+// retry_after_seconds > 0 adds a Retry-After header (503s).
+Response error(const ShopError& e, int retry_after_seconds = 0);
+// "Status:" line text for a code, e.g. "409 Conflict".
+const char* reason_phrase(int status);
+
+}  // namespace umkm::http

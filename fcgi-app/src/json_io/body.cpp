@@ -1,0 +1,119 @@
+#include "json_io/body.h"
+
+#include <json/reader.h>
+
+#include <memory>
+#include <sstream>
+
+namespace umkm::json {
+namespace {
+
+// Nesting deeper than this is hostile, not a shop request: jsoncpp stops
+// there instead of recursing until the stack runs out.
+constexpr int max_nesting = 32;
+
+std::unique_ptr<Json::CharReader> make_reader() {
+    Json::CharReaderBuilder builder;
+    Json::CharReaderBuilder::strictMode(&builder.settings_);
+    builder.settings_["rejectDupKeys"] = true;
+    builder.settings_["stackLimit"] = max_nesting;
+    return std::unique_ptr<Json::CharReader>(builder.newCharReader());
+}
+
+// jsoncpp reports a duplicate as "Duplicate key: 'name'"; name the field.
+std::string duplicated_key(const std::string& errors) {
+    const std::string marker = "Duplicate key: '";
+    auto at = errors.find(marker);
+    if (at == std::string::npos) return "";
+    at += marker.size();
+    auto end = errors.find('\'', at);
+    return end == std::string::npos ? "" : errors.substr(at, end - at);
+}
+
+std::string range_text(std::int64_t min, std::int64_t max) {
+    return "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+}  // namespace
+
+Json::Value parse_object(const std::string& body) {
+    // One reader per process: building it parses the settings each time.
+    static const std::unique_ptr<Json::CharReader> reader = make_reader();
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw ShopError(ErrorKind::bad_request, "body", "request body must be a JSON object");
+    }
+    Json::Value root;
+    std::string errors;
+    bool ok = false;
+    try {
+        ok = reader->parse(body.data(), body.data() + body.size(), &root, &errors);
+    } catch (const Json::Exception&) {
+        // stackLimit is enforced by throwing.
+        throw ShopError(ErrorKind::bad_request, "body",
+                        "JSON nested deeper than " + std::to_string(max_nesting) + " levels");
+    }
+    if (!ok) {
+        std::string key = duplicated_key(errors);
+        if (!key.empty()) {
+            throw ShopError(ErrorKind::bad_request, key, "field '" + key + "' appears twice");
+        }
+        throw ShopError(ErrorKind::bad_request, "body", "request body is not valid JSON");
+    }
+    if (!root.isObject()) {
+        throw ShopError(ErrorKind::bad_request, "body", "request body must be a JSON object");
+    }
+    return root;
+}
+
+bool is_integer_in(const Json::Value& v, std::int64_t min, std::int64_t max) {
+    // jsoncpp keeps integers that fit 64 bits as int/uint and everything else
+    // (fractions, exponents, larger numbers) as real: only the first two count.
+    if (v.type() == Json::intValue) {
+        Json::Int64 n = v.asInt64();
+        return n >= min && n <= max;
+    }
+    if (v.type() == Json::uintValue) {
+        Json::UInt64 n = v.asUInt64();
+        return max >= 0 && n <= static_cast<Json::UInt64>(max) &&
+               (min <= 0 || n >= static_cast<Json::UInt64>(min));
+    }
+    return false;
+}
+
+bool FieldReader::has(const char* name) const {
+    const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+    return v != nullptr && !v->isNull();
+}
+
+std::optional<std::int64_t> FieldReader::read(const char* name, std::int64_t min,
+                                              std::int64_t max, bool required) {
+    const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+    if (v == nullptr || v->isNull()) {
+        if (required) add_error(name, std::string(name) + " is required");
+        return std::nullopt;
+    }
+    if (!is_integer_in(*v, min, max)) {
+        add_error(name, std::string(name) + " " + range_text(min, max));
+        return std::nullopt;
+    }
+    return v->asInt64();
+}
+
+std::int64_t FieldReader::integer(const char* name, std::int64_t min, std::int64_t max) {
+    return read(name, min, max, true).value_or(0);
+}
+
+std::optional<std::int64_t> FieldReader::optional_integer(const char* name, std::int64_t min,
+                                                          std::int64_t max) {
+    return read(name, min, max, false);
+}
+
+void FieldReader::add_error(const std::string& field, const std::string& message) {
+    errors_.push_back({field, message});
+}
+
+void FieldReader::throw_if_any() const {
+    if (!errors_.empty()) throw ShopError(ErrorKind::bad_request, errors_);
+}
+
+}  // namespace umkm::json

@@ -1,0 +1,261 @@
+#include "pool/master.h"
+
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "log/log.h"
+#include "pool/worker.h"
+
+namespace umkm::pool {
+namespace {
+
+// Twice the largest pool: during a reload the old and the new generation
+// briefly run side by side.
+constexpr std::size_t scoreboard_slots = 2 * 256 + 8;
+
+bool is_unix_path(const std::string& listen) { return listen.find('/') != std::string::npos; }
+
+// A socket file may be left over from a crash, or belong to a pool that is
+// still running: only the first may be removed.
+void remove_stale_socket(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return;
+    if (!S_ISSOCK(st.st_mode)) throw std::runtime_error(path + " exists and is not a socket");
+    int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    bool alive = ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(probe);
+    if (alive) throw std::runtime_error(path + " is in use by another running pool");
+    ::unlink(path.c_str());
+}
+
+std::string describe_exit(int status) {
+    if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+Master::Master(std::string config_path, Config config)
+    : config_path_(std::move(config_path)), config_(std::move(config)) {}
+
+Master::~Master() { cleanup(); }
+
+void Master::open_listen_socket() {
+    listen_is_unix_ = is_unix_path(config_.pool.listen);
+    if (listen_is_unix_) {
+        if (config_.pool.listen.size() >= sizeof(sockaddr_un{}.sun_path)) {
+            throw std::runtime_error("listen path is too long for a unix socket: " +
+                                     config_.pool.listen);
+        }
+        remove_stale_socket(config_.pool.listen);
+    }
+    listen_fd_ = FCGX_OpenSocket(config_.pool.listen.c_str(), config_.pool.listen_backlog);
+    if (listen_fd_ < 0) {
+        throw std::runtime_error("cannot listen on " + config_.pool.listen + ": " +
+                                 std::strerror(errno));
+    }
+    if (listen_is_unix_ && ::chmod(config_.pool.listen.c_str(), config_.pool.listen_mode) != 0) {
+        throw std::runtime_error("cannot chmod " + config_.pool.listen);
+    }
+    // Workers wait in ppoll() and then accept; non-blocking, the losers of a
+    // wake-up race get EAGAIN instead of sleeping inside accept() where a
+    // stop signal could not reach them.
+    int flags = ::fcntl(listen_fd_, F_GETFL);
+    ::fcntl(listen_fd_, F_SETFL, flags | O_NONBLOCK);
+}
+
+void Master::spawn() {
+    WorkerSlot* slot = scoreboard_->free_slot();
+    if (!slot) {
+        LOG_ERROR("no free worker slot");
+        return;
+    }
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        LOG_ERROR("fork failed: " << std::strerror(errno));
+        respawn_not_before_ms_ = monotonic_ms() + 1000;
+        return;
+    }
+    if (pid == 0) {
+        ::close(signal_fd_);
+        int code = 1;
+        try {
+            code = run_worker(config_, listen_fd_, *slot);
+        } catch (const std::exception& e) {
+            LOG_ERROR("worker failed: " << e.what());
+        }
+        // _exit: the parent's atexit handlers and buffers are not ours to run.
+        ::_exit(code);
+    }
+    slot->busy_since_ms.store(0);
+    slot->requests.store(0);
+    slot->pid.store(pid);
+    children_[pid] = {generation_, slot, monotonic_ms()};
+    LOG_DEBUG("started worker " << pid);
+}
+
+void Master::spawn_missing() {
+    if (stopping_ || monotonic_ms() < respawn_not_before_ms_) return;
+    int current = 0;
+    for (const auto& [pid, child] : children_) current += child.generation == generation_;
+    for (; current < config_.pool.workers; ++current) spawn();
+}
+
+void Master::reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        auto it = children_.find(pid);
+        if (it == children_.end()) continue;
+        Child child = it->second;
+        child.slot->busy_since_ms.store(0);
+        child.slot->pid.store(0);
+        children_.erase(it);
+        bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (stopping_ || child.generation != generation_) continue;
+        if (clean) continue;  // recycled after max_requests: replaced silently
+        ++restarts_;
+        LOG_WARN("worker " << pid << " " << describe_exit(status) << "; replacing it (restarts: "
+                           << restarts_ << ")");
+        // A worker that dies right after starting will die again: pause so
+        // a broken setup does not become a fork loop.
+        if (monotonic_ms() - child.started_ms < 1000) {
+            respawn_not_before_ms_ = monotonic_ms() + 1000;
+        }
+    }
+}
+
+void Master::enforce_request_timeout() {
+    if (config_.pool.request_timeout <= 0) return;
+    std::int64_t now = monotonic_ms();
+    for (const auto& [pid, child] : children_) {
+        std::int64_t since = child.slot->busy_since_ms.load();
+        if (since != 0 && now - since > config_.pool.request_timeout * 1000LL) {
+            LOG_WARN("worker " << pid << " exceeded request_timeout ("
+                               << config_.pool.request_timeout << " s); killing it");
+            child.slot->busy_since_ms.store(0);
+            ::kill(pid, SIGKILL);
+        }
+    }
+}
+
+void Master::signal_generation_below(int generation, int signal) {
+    for (const auto& [pid, child] : children_) {
+        if (child.generation < generation) ::kill(pid, signal);
+    }
+}
+
+void Master::reload() {
+    Config fresh;
+    try {
+        fresh = load_config(config_path_);
+    } catch (const std::exception& e) {
+        LOG_ERROR("reload refused, keeping the running configuration: " << e.what());
+        return;
+    }
+    if (fresh.pool.listen != config_.pool.listen) {
+        LOG_WARN("pool.listen changed; a new address needs a restart, keeping "
+                 << config_.pool.listen);
+        fresh.pool.listen = config_.pool.listen;
+    }
+    log::set_level(log::parse_level(fresh.log.level));
+    config_ = fresh;
+    // New workers first, then the old ones finish what they hold and leave:
+    // the socket always has someone accepting.
+    ++generation_;
+    respawn_not_before_ms_ = 0;
+    spawn_missing();
+    signal_generation_below(generation_, SIGTERM);
+    LOG_INFO("reloaded " << config_path_ << "; " << config_.pool.workers << " workers");
+}
+
+void Master::begin_shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    stop_deadline_ms_ = monotonic_ms() + config_.pool.shutdown_timeout * 1000LL;
+    LOG_INFO("stopping: waiting for " << children_.size() << " workers to finish");
+    signal_generation_below(generation_ + 1, SIGTERM);
+}
+
+void Master::cleanup() {
+    if (listen_fd_ >= 0) {
+        ::close(listen_fd_);
+        listen_fd_ = -1;
+        if (listen_is_unix_) ::unlink(config_.pool.listen.c_str());
+    }
+    if (!config_.pool.pid_file.empty()) ::unlink(config_.pool.pid_file.c_str());
+    if (signal_fd_ >= 0) {
+        ::close(signal_fd_);
+        signal_fd_ = -1;
+    }
+}
+
+int Master::run() {
+    // Signals are read from a signalfd in the main loop, never handled
+    // asynchronously: the master's state changes in one place only.
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&handled, s);
+    ::sigprocmask(SIG_BLOCK, &handled, nullptr);
+    signal_fd_ = ::signalfd(-1, &handled, SFD_CLOEXEC);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    scoreboard_ = std::make_unique<Scoreboard>(scoreboard_slots);
+    FCGX_Init();
+    open_listen_socket();
+    if (!config_.pool.pid_file.empty()) {
+        std::ofstream(config_.pool.pid_file) << ::getpid() << "\n";
+    }
+    LOG_INFO("listening on " << config_.pool.listen << " with " << config_.pool.workers
+                             << " workers");
+    spawn_missing();
+
+    while (true) {
+        pollfd wait{signal_fd_, POLLIN, 0};
+        // Wake at least every 200 ms for request timeouts and delayed respawns.
+        ::poll(&wait, 1, 200);
+        signalfd_siginfo info{};
+        while (::poll(&wait, 1, 0) > 0 && ::read(signal_fd_, &info, sizeof info) == sizeof info) {
+            switch (info.ssi_signo) {
+                case SIGCHLD: reap(); break;
+                case SIGHUP:
+                    if (!stopping_) reload();
+                    break;
+                default: begin_shutdown(); break;
+            }
+        }
+        reap();  // SIGCHLDs coalesce: always collect everything that ended
+        if (stopping_) {
+            if (children_.empty()) break;
+            if (monotonic_ms() > stop_deadline_ms_) {
+                LOG_WARN("shutdown_timeout reached; killing " << children_.size() << " workers");
+                signal_generation_below(generation_ + 1, SIGKILL);
+                stop_deadline_ms_ = INT64_MAX;
+            }
+            continue;
+        }
+        enforce_request_timeout();
+        spawn_missing();
+    }
+    LOG_INFO("stopped");
+    cleanup();
+    return 0;
+}
+
+}  // namespace umkm::pool

@@ -1,0 +1,58 @@
+// The pool's master, in php-fpm's manner: opens the listening socket, forks
+// `workers` processes that accept on it, replaces any that die, kills any
+// that overrun request_timeout, stops gracefully on SIGTERM/SIGINT/SIGQUIT
+// and reloads on SIGHUP by starting a new generation of workers before
+// retiring the old one, so no request is dropped.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "pool/scoreboard.h"
+
+namespace umkm::pool {
+
+class Master {
+public:
+    Master(std::string config_path, Config config);
+    ~Master();
+    // Runs until stopped; returns the process exit code.
+    int run();
+
+private:
+    struct Child {
+        int generation;
+        WorkerSlot* slot;
+        std::int64_t started_ms;
+    };
+
+    void open_listen_socket();
+    void spawn_missing();
+    void spawn();
+    void reap();
+    void enforce_request_timeout();
+    void reload();
+    void begin_shutdown();
+    void signal_generation_below(int generation, int signal);
+    void cleanup();
+
+    std::string config_path_;
+    Config config_;
+    int listen_fd_ = -1;
+    bool listen_is_unix_ = false;
+    int signal_fd_ = -1;
+    int generation_ = 0;
+    bool stopping_ = false;
+    std::int64_t stop_deadline_ms_ = 0;
+    std::int64_t respawn_not_before_ms_ = 0;
+    std::uint64_t restarts_ = 0;
+    std::unique_ptr<Scoreboard> scoreboard_;
+    std::map<pid_t, Child> children_;
+};
+
+}  // namespace umkm::pool

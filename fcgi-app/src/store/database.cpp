@@ -1,0 +1,188 @@
+#include "store/database.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "log/log.h"
+
+namespace umkm::store {
+namespace {
+
+// Deadlocks are rare and short under the fixed lock order; a handful of
+// attempts rides out a burst on a hot goods row without hiding a livelock.
+constexpr int max_attempts = 6;
+
+// While the database is down every request fails the same way; one line in
+// a few seconds per worker says so without flooding the log.
+bool should_log_outage() {
+    static time_t last = 0;
+    time_t now = ::time(nullptr);
+    if (now - last < 5) return false;
+    last = now;
+    return true;
+}
+
+void pause_before_retry(int attempt) {
+    static std::minstd_rand random(static_cast<unsigned>(::getpid()));
+    // Randomised so two transactions that deadlocked do not collide again.
+    std::uniform_int_distribution<int> micros(500, 2000 * attempt);
+    ::usleep(static_cast<useconds_t>(micros(random)));
+}
+
+}  // namespace
+
+SqlFailure classify(const sql::SQLException& e) {
+    switch (e.getErrorCode()) {
+        case 1205:  // ER_LOCK_WAIT_TIMEOUT
+        case 1213:  // ER_LOCK_DEADLOCK
+            return SqlFailure::conflict;
+        case 1040:  // ER_CON_COUNT_ERROR: too many connections
+        case 1045:  // ER_ACCESS_DENIED_ERROR: wrong credentials, nothing a retry fixes now
+        case 1053:  // ER_SERVER_SHUTDOWN
+        case 1927:  // ER_CONNECTION_KILLED
+        case 2002:  // CR_CONNECTION_ERROR (unix socket)
+        case 2003:  // CR_CONN_HOST_ERROR (TCP)
+        case 2006:  // CR_SERVER_GONE_ERROR
+        case 2013:  // CR_SERVER_LOST (also a read timeout)
+        case 2055:  // CR_SERVER_LOST_EXTENDED
+        case 4031:  // MySQL 8: disconnected by the server for inactivity
+            return SqlFailure::connection_lost;
+        default:
+            return SqlFailure::other;
+    }
+}
+
+Database::Database(DatabaseConfig config) : config_(std::move(config)) {}
+
+Database::~Database() { disconnect(); }
+
+void Database::disconnect() {
+    // Statements belong to the connection: drop them first.
+    prepared_.clear();
+    statement_.reset();
+    if (connection_) {
+        try {
+            connection_->close();
+        } catch (const sql::SQLException&) {
+        }
+        connection_.reset();
+    }
+}
+
+void Database::ensure_connected() {
+    if (connection_) return;
+    sql::ConnectOptionsMap options;
+    if (!config_.socket.empty()) {
+        options["hostName"] = sql::SQLString("unix://" + config_.socket);
+    } else {
+        options["hostName"] =
+            sql::SQLString("tcp://" + config_.host + ":" + std::to_string(config_.port));
+    }
+    options["userName"] = sql::SQLString(config_.user);
+    options["password"] = sql::SQLString(config_.password);
+    options["schema"] = sql::SQLString(config_.name);
+    options["OPT_CONNECT_TIMEOUT"] = config_.connect_timeout;
+    // A read or write that takes longer means the server is stuck or gone:
+    // the request gets 503 instead of hanging.
+    options["OPT_READ_TIMEOUT"] = config_.query_timeout;
+    options["OPT_WRITE_TIMEOUT"] = config_.query_timeout;
+    // Reconnecting silently would lose the session settings and could
+    // replay a statement mid-transaction; we reconnect ourselves instead.
+    options["OPT_RECONNECT"] = false;
+    options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    try {
+        connection_.reset(sql::mysql::get_mysql_driver_instance()->connect(options));
+        statement_.reset(connection_->createStatement());
+        statement_->execute("SET SESSION time_zone = '+00:00'");
+        // Every rule that needs the latest row takes a lock (FOR UPDATE);
+        // READ COMMITTED avoids gap locks that would only add deadlocks.
+        statement_->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        // A lock wait must end before the network read timeout does, so that
+        // it is retried as a conflict rather than seen as a lost connection.
+        int lock_wait = config_.query_timeout > 2 ? config_.query_timeout - 1 : 1;
+        statement_->execute("SET SESSION innodb_lock_wait_timeout = " + std::to_string(lock_wait));
+        LOG_DEBUG("connected to the database");
+    } catch (const sql::SQLException& e) {
+        disconnect();
+        if (should_log_outage()) {
+            LOG_WARN("database connection failed (" << e.getErrorCode() << "): " << e.what());
+        }
+        throw ShopError(ErrorKind::unavailable, "", "the database is unavailable, retry shortly");
+    }
+}
+
+sql::PreparedStatement& Database::prepare(const char* sql_text) {
+    auto it = prepared_.find(sql_text);
+    if (it == prepared_.end()) {
+        it = prepared_
+                 .emplace(sql_text, std::unique_ptr<sql::PreparedStatement>(
+                                        connection_->prepareStatement(sql_text)))
+                 .first;
+    }
+    return *it->second;
+}
+
+void Database::execute(const char* statement) { statement_->execute(statement); }
+
+void Database::rollback_quietly() {
+    if (!connection_) return;
+    try {
+        statement_->execute("ROLLBACK");
+    } catch (const sql::SQLException&) {
+        // The connection is gone with the transaction; on_failure decides.
+    }
+}
+
+bool Database::on_failure(const sql::SQLException& e, int attempt, bool committing,
+                          bool& reconnected) {
+    switch (classify(e)) {
+        case SqlFailure::conflict:
+            if (attempt < max_attempts) {
+                LOG_DEBUG("retrying after " << e.getErrorCode() << " (attempt " << attempt << ")");
+                pause_before_retry(attempt);
+                return true;
+            }
+            LOG_WARN("gave up after " << attempt << " lock conflicts: " << e.what());
+            throw ShopError(ErrorKind::unavailable, "", "the shop is busy, retry shortly");
+        case SqlFailure::connection_lost:
+            disconnect();
+            if (!committing && !reconnected) {
+                // The server rolled back whatever this connection had begun,
+                // so running the work again on a new connection is safe.
+                reconnected = true;
+                return true;
+            }
+            if (should_log_outage()) {
+                LOG_WARN("database connection lost (" << e.getErrorCode() << "): " << e.what());
+            }
+            throw ShopError(ErrorKind::unavailable, "",
+                            committing ? "the database went away while saving; retry to learn "
+                                         "the outcome"
+                                       : "the database is unavailable, retry shortly");
+        case SqlFailure::other:
+            break;
+    }
+    LOG_ERROR("database error " << e.getErrorCode() << " (" << e.getSQLState()
+                                << "): " << e.what());
+    return false;
+}
+
+bool Database::ping() {
+    try {
+        return read([&] {
+            ResultSetPtr rs(prepare("SELECT 1").executeQuery());
+            return rs->next();
+        });
+    } catch (const ShopError&) {
+        return false;
+    } catch (const sql::SQLException&) {
+        return false;
+    }
+}
+
+}  // namespace umkm::store

@@ -1,0 +1,118 @@
+// One worker's connection to MariaDB/MySQL: opened lazily, kept for the life
+// of the worker, its prepared statements cached, and reopened after it is
+// lost. Business operations run through transaction(), which is where
+// deadlocks are retried and where "the database is gone" becomes 503.
+#pragma once
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "config/config.h"
+#include "domain/errors.h"
+
+namespace sql {
+class Connection;
+class Statement;
+}  // namespace sql
+
+namespace umkm::store {
+
+using ResultSetPtr = std::unique_ptr<sql::ResultSet>;
+
+// How a failed statement should be handled.
+enum class SqlFailure {
+    conflict,         // deadlock or lock wait timeout: the transaction was rolled back, retry it
+    connection_lost,  // the server is gone or unreachable
+    other,            // a bug or a constraint: never retried
+};
+
+SqlFailure classify(const sql::SQLException& e);
+
+class Database {
+public:
+    explicit Database(DatabaseConfig config);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // The cached prepared statement for `sql_text` on the current connection.
+    sql::PreparedStatement& prepare(const char* sql_text);
+
+    // Runs `work` (which may run several times, so it must not keep state
+    // between runs) inside START TRANSACTION ... COMMIT.
+    // - A deadlock or lock wait timeout rolls back and runs it again, a few
+    //   times with a short randomised pause.
+    // - A connection lost before COMMIT was sent is safe to retry on a new
+    //   connection (the server rolled the transaction back); lost during
+    //   COMMIT the outcome is unknown, so the client gets 503 and may retry
+    //   (pay is idempotent).
+    // - ShopError from `work` rolls back and propagates: a failed business
+    //   rule changes nothing.
+    template <class Work>
+    auto transaction(Work&& work) -> decltype(work());
+
+    // Runs read-only `work` in autocommit mode, reconnecting once if the
+    // kept connection turned out to be stale.
+    template <class Work>
+    auto read(Work&& work) -> decltype(work());
+
+    // True when the server answers.
+    bool ping();
+
+    int retry_after() const { return config_.retry_after; }
+
+private:
+    void ensure_connected();
+    void disconnect();
+    void execute(const char* statement);
+    void rollback_quietly();
+    // Decides what a failed attempt becomes: true to retry, otherwise throws.
+    bool on_failure(const sql::SQLException& e, int attempt, bool committing, bool& reconnected);
+
+    DatabaseConfig config_;
+    std::unique_ptr<sql::Connection> connection_;
+    std::unique_ptr<sql::Statement> statement_;
+    std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> prepared_;
+};
+
+template <class Work>
+auto Database::transaction(Work&& work) -> decltype(work()) {
+    bool reconnected = false;
+    for (int attempt = 1;; ++attempt) {
+        bool committing = false;
+        try {
+            ensure_connected();
+            execute("START TRANSACTION");
+            auto result = work();
+            committing = true;
+            execute("COMMIT");
+            return result;
+        } catch (const sql::SQLException& e) {
+            rollback_quietly();
+            if (!on_failure(e, attempt, committing, reconnected)) throw;
+        } catch (...) {
+            rollback_quietly();
+            throw;
+        }
+    }
+}
+
+template <class Work>
+auto Database::read(Work&& work) -> decltype(work()) {
+    bool reconnected = false;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            ensure_connected();
+            return work();
+        } catch (const sql::SQLException& e) {
+            if (!on_failure(e, attempt, false, reconnected)) throw;
+        }
+    }
+}
+
+}  // namespace umkm::store

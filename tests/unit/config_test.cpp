@@ -1,0 +1,59 @@
+#include <boost/test/unit_test.hpp>
+
+#include "config/config.h"
+
+using umkm::parse_config;
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(defaults_apply_when_the_file_is_empty) {
+    auto c = parse_config("");
+    BOOST_TEST(c.pool.workers == 4);
+    BOOST_TEST(c.pool.max_requests == 10000);
+    BOOST_TEST(c.pool.listen_mode == 0660);
+    BOOST_TEST(c.pool.max_body_size == 16384);
+    BOOST_TEST(c.database.name == "umkm");
+    BOOST_TEST(c.log.level == "info");
+}
+
+BOOST_AUTO_TEST_CASE(reads_every_section_with_comments) {
+    auto c = parse_config(
+        "; pool\n[pool]\nlisten = 127.0.0.1:9000\nworkers = 8\nlisten_mode = 0600\n"
+        "max_requests = 0\nrequest_timeout = 7\n"
+        "# db\n[database]\nsocket = /tmp/my.sock\nuser = shop\npassword = s3cret=x\n"
+        "query_timeout = 3\n[log]\nlevel = debug\n");
+    BOOST_TEST(c.pool.listen == "127.0.0.1:9000");
+    BOOST_TEST(c.pool.workers == 8);
+    BOOST_TEST(c.pool.listen_mode == 0600);
+    BOOST_TEST(c.pool.max_requests == 0);
+    BOOST_TEST(c.pool.request_timeout == 7);
+    BOOST_TEST(c.database.socket == "/tmp/my.sock");
+    BOOST_TEST(c.database.password == "s3cret=x");
+    BOOST_TEST(c.database.query_timeout == 3);
+    BOOST_TEST(c.log.level == "debug");
+}
+
+BOOST_AUTO_TEST_CASE(rejects_unknown_keys_naming_them) {
+    BOOST_CHECK_EXCEPTION(parse_config("[pool]\nworkerz = 3\n"), std::runtime_error,
+                          [](const std::runtime_error& e) {
+                              return std::string(e.what()).find("pool.workerz") !=
+                                     std::string::npos;
+                          });
+}
+
+BOOST_AUTO_TEST_CASE(rejects_out_of_range_and_non_numeric_values) {
+    BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 0\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 257\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[pool]\nworkers = four\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 4 workers\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[database]\nport = 70000\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[log]\nlevel = loud\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[pool]\nlisten =\n"), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_duplicate_keys_and_keys_outside_sections) {
+    BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 2\nworkers = 3\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("workers = 2\n"), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,104 @@
+#include <boost/test/unit_test.hpp>
+#include <string>
+
+#include "domain/errors.h"
+#include "json_io/body.h"
+
+using umkm::ErrorKind;
+using umkm::ShopError;
+using umkm::json::FieldReader;
+using umkm::json::parse_object;
+
+namespace {
+
+// The field named by the first error of a 400, or "" when none was thrown.
+template <class F>
+std::string field_of_bad_request(F&& f) {
+    try {
+        f();
+    } catch (const ShopError& e) {
+        BOOST_TEST(static_cast<int>(e.kind()) == static_cast<int>(ErrorKind::bad_request));
+        return e.errors().at(0).field;
+    }
+    return "";
+}
+
+constexpr std::int64_t max = 9007199254740991LL;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(json_body)
+
+BOOST_AUTO_TEST_CASE(parses_an_object_and_reads_integers) {
+    auto v = parse_object(R"({"user_id": 100, "goods_id": 1, "extra": "ignored"})");
+    FieldReader r(v);
+    BOOST_TEST(r.integer("user_id", 1, max) == 100);
+    BOOST_TEST(r.integer("goods_id", 1, max) == 1);
+    BOOST_CHECK_NO_THROW(r.throw_if_any());
+}
+
+BOOST_AUTO_TEST_CASE(rejects_bodies_that_are_not_one_json_object) {
+    for (const char* body : {"", "   ", "[]", "1", "\"x\"", "null", "{", "{} {}", "{'a':1}",
+                             "{\"a\":1,}", "{\"a\":NaN}", "// c\n{}"}) {
+        BOOST_TEST_CONTEXT("body " << body) {
+            BOOST_TEST(field_of_bad_request([&] { parse_object(body); }) == "body");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_an_error_naming_the_key) {
+    BOOST_TEST(field_of_bad_request([] { parse_object(R"({"total": 1, "total": 2})"); }) ==
+               "total");
+}
+
+BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_without_recursing_away) {
+    std::string deep(100000, '[');
+    BOOST_TEST(field_of_bad_request([&] { parse_object("{\"a\":" + deep); }) == "body");
+}
+
+BOOST_AUTO_TEST_CASE(only_json_integers_in_range_count) {
+    for (const char* value : {"1.5", "1.0", "1e3", "\"1\"", "true", "[]", "{}", "-1", "0",
+                              "9007199254740992", "18446744073709551616", "1e400"}) {
+        BOOST_TEST_CONTEXT("value " << value) {
+            std::string body = std::string("{\"user_id\": ") + value + "}";
+            std::string field = field_of_bad_request([&] {
+                auto v = parse_object(body);
+                FieldReader r(v);
+                r.integer("user_id", 1, max);
+                r.throw_if_any();
+            });
+            BOOST_TEST((field == "user_id" || field == "body"));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(missing_and_null_required_fields_are_named) {
+    auto v = parse_object(R"({"goods_id": null})");
+    FieldReader r(v);
+    r.integer("user_id", 1, max);
+    r.integer("goods_id", 1, max);
+    try {
+        r.throw_if_any();
+        BOOST_FAIL("expected a 400");
+    } catch (const ShopError& e) {
+        BOOST_TEST(e.errors().size() == 2u);
+        BOOST_TEST(e.errors()[0].field == "user_id");
+        BOOST_TEST(e.errors()[1].field == "goods_id");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(optional_integers_accept_absence_and_null) {
+    auto v = parse_object(R"({"cart_id": null})");
+    FieldReader r(v);
+    BOOST_TEST(!r.optional_integer("cart_id", 0, max).has_value());
+    BOOST_TEST(!r.optional_integer("nothing", 0, max).has_value());
+    BOOST_CHECK_NO_THROW(r.throw_if_any());
+}
+
+BOOST_AUTO_TEST_CASE(largest_safe_integer_is_accepted) {
+    auto v = parse_object(R"({"payment_amount": 9007199254740991})");
+    FieldReader r(v);
+    BOOST_TEST(r.integer("payment_amount", 0, max) == max);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
