@@ -5,6 +5,7 @@
 
 #include "domain/errors.h"
 #include "http/response.h"
+#include "json_io/writer.h"
 
 using namespace umkm;
 
@@ -22,11 +23,10 @@ Json::Value parse(const std::string& text) {
 BOOST_AUTO_TEST_SUITE(response)
 
 BOOST_AUTO_TEST_CASE(success_envelope_keeps_the_papers_key_order) {
-    Json::Value data(Json::objectValue);
-    data["cart_id"] = 1;
-    auto r = http::ok(data);
+    auto r = http::ok(json::Object().add("cart_id", 1).add("total_goods", 3).add("total_amount", 6000).str());
     BOOST_TEST(r.status == 200);
-    BOOST_TEST(r.body == R"({"code":200,"status":"OK","data":{"cart_id":1}})");
+    BOOST_TEST(r.body ==
+               R"({"code":200,"status":"OK","data":{"cart_id":1,"total_goods":3,"total_amount":6000}})");
 }
 
 BOOST_AUTO_TEST_CASE(every_error_kind_maps_to_the_contract_status) {
@@ -68,6 +68,14 @@ BOOST_AUTO_TEST_CASE(errors_without_a_field_omit_it_and_503_carries_retry_after)
     BOOST_TEST(r.headers.size() == 1u);
     BOOST_TEST(r.headers[0].first == "Retry-After");
     BOOST_TEST(r.headers[0].second == "2");
+}
+
+BOOST_AUTO_TEST_CASE(strings_are_escaped_into_valid_json_even_when_not_utf8) {
+    std::string hostile = std::string("a\"b\\c\n\x01") + "\xff\xfe" + "</script>";
+    std::string text = json::Object().add("name", hostile).str();
+    Json::Value v = parse(text);
+    BOOST_TEST(v.isObject());
+    BOOST_TEST(v["name"].asString().substr(0, 6) == "a\"b\\c\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

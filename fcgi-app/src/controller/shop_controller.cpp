@@ -6,6 +6,7 @@
 #include "http/query.h"
 #include "http/response.h"
 #include "json_io/body.h"
+#include "json_io/writer.h"
 #include "service/cart_service.h"
 #include "service/pay_service.h"
 #include "service/stock_service.h"
@@ -14,8 +15,6 @@ namespace umkm::controller {
 namespace {
 
 using money::max_json_integer;
-
-Json::Value int_value(std::int64_t n) { return Json::Value(static_cast<Json::Int64>(n)); }
 
 std::string upper(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
@@ -70,21 +69,21 @@ http::Response ShopController::list_stocks(http::Request& request) {
     service::StockQuery query = stock_query_from(http::Query::parse(request.query_string));
     service::StockPage page = service::list_stocks(db_, query);
 
-    Json::Value data(Json::arrayValue);
+    json::Array data;
     for (const Goods& g : page.goods) {
-        Json::Value item(Json::objectValue);
-        item["id"] = int_value(g.id);
-        item["name"] = g.name;
-        item["stock"] = int_value(g.stock);
-        item["price"] = int_value(g.price);
-        data.append(std::move(item));
+        data.add_raw(json::Object()
+                         .add("id", g.id)
+                         .add("name", g.name)
+                         .add("stock", g.stock)
+                         .add("price", g.price)
+                         .str());
     }
-    Json::Value meta(Json::objectValue);
-    meta["page"] = int_value(query.page);
-    meta["total_goods"] = int_value(query.page_size);
-    meta["total_items"] = int_value(page.total_items);
-    meta["total_pages"] = int_value(page.total_pages);
-    return http::ok(data, meta);
+    json::Object meta;
+    meta.add("page", query.page)
+        .add("total_goods", query.page_size)
+        .add("total_items", page.total_items)
+        .add("total_pages", page.total_pages);
+    return http::ok(data.str(), meta.str());
 }
 
 http::Response ShopController::add_to_cart(http::Request& request) {
@@ -101,11 +100,11 @@ http::Response ShopController::add_to_cart(http::Request& request) {
     fields.throw_if_any();
 
     service::CartSummary summary = service::add_to_cart(db_, add);
-    Json::Value data(Json::objectValue);
-    data["cart_id"] = int_value(summary.cart_id);
-    data["total_goods"] = int_value(summary.total_goods);
-    data["total_amount"] = int_value(summary.total_amount);
-    return http::ok(data);
+    return http::ok(json::Object()
+                        .add("cart_id", summary.cart_id)
+                        .add("total_goods", summary.total_goods)
+                        .add("total_amount", summary.total_amount)
+                        .str());
 }
 
 http::Response ShopController::pay(http::Request& request) {
@@ -116,21 +115,19 @@ http::Response ShopController::pay(http::Request& request) {
     fields.throw_if_any();
 
     Receipt receipt = service::pay(db_, cart_id, payment);
-    Json::Value data(Json::objectValue);
-    data["transaction_id"] = receipt.transaction_id;
-    data["total_amount"] = int_value(receipt.total_amount);
-    data["payment_amount"] = int_value(receipt.payment_amount);
-    data["return_amount"] = int_value(receipt.return_amount);
-    return http::ok(data);
+    return http::ok(json::Object()
+                        .add("transaction_id", receipt.transaction_id)
+                        .add("total_amount", receipt.total_amount)
+                        .add("payment_amount", receipt.payment_amount)
+                        .add("return_amount", receipt.return_amount)
+                        .str());
 }
 
 http::Response ShopController::health(http::Request&) {
     if (!db_.ping()) {
         throw ShopError(ErrorKind::unavailable, "database", "the database is unreachable");
     }
-    Json::Value data(Json::objectValue);
-    data["database"] = "up";
-    return http::ok(data);
+    return http::ok(json::Object().add("database", "up").str());
 }
 
 }  // namespace umkm::controller

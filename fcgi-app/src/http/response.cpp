@@ -7,44 +7,42 @@
 namespace umkm::http {
 namespace {
 
-Response envelope(int code, const char* status, const Json::Value* data, const Json::Value* meta) {
-    // The envelope is assembled by hand so its keys keep the paper's order
-    // (code, status, data, meta); jsoncpp would sort them.
-    std::string body = "{\"code\":" + std::to_string(code) + ",\"status\":\"" + status + "\"";
-    if (data) body += ",\"data\":" + json::write(*data);
-    if (meta) body += ",\"meta\":" + json::write(*meta);
-    body += "}";
+Response envelope(int code, const char* status, const char* body_key, const std::string& body,
+                  const std::string* meta) {
+    json::Object envelope;
+    envelope.add("code", code).add("status", status).add_raw(body_key, body);
+    if (meta) envelope.add_raw("meta", *meta);
     Response r;
     r.status = code;
-    r.body = std::move(body);
+    r.body = envelope.str();
     return r;
 }
 
 }  // namespace
 
-Response ok(const Json::Value& data) { return envelope(200, "OK", &data, nullptr); }
+Response ok(const std::string& data) { return envelope(200, "OK", "data", data, nullptr); }
 
-Response ok(const Json::Value& data, const Json::Value& meta) {
-    return envelope(200, "OK", &data, &meta);
+Response ok(const std::string& data, const std::string& meta) {
+    return envelope(200, "OK", "data", data, &meta);
 }
 
-Response created(const Json::Value& data) { return envelope(201, "CREATED", &data, nullptr); }
+Response created(const std::string& data) {
+    return envelope(201, "CREATED", "data", data, nullptr);
+}
 
 Response error(const ShopError& e, int retry_after_seconds) {
-    int code = http_status_of(e.kind());
-    Json::Value errors(Json::arrayValue);
+    json::Array errors;
     for (const FieldError& fe : e.errors()) {
-        Json::Value item(Json::objectValue);
-        if (!fe.field.empty()) item["field"] = fe.field;
-        item["message"] = fe.message;
-        errors.append(item);
+        json::Object item;
+        if (!fe.field.empty()) item.add("field", fe.field);
+        item.add("message", fe.message);
+        errors.add_raw(item.str());
     }
-    std::string body = "{\"code\":" + std::to_string(code) + ",\"status\":\"" +
-                       status_text_of(e.kind()) + "\",\"errors\":" + json::write(errors) + "}";
-    Response r;
-    r.status = code;
-    r.body = std::move(body);
-    if (retry_after_seconds > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+    Response r = envelope(http_status_of(e.kind()), status_text_of(e.kind()), "errors",
+                          errors.str(), nullptr);
+    if (retry_after_seconds > 0) {
+        r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+    }
     return r;
 }
 

@@ -133,9 +133,14 @@ void Master::reap() {
         ++restarts_;
         LOG_WARN("worker " << pid << " " << describe_exit(status) << "; replacing it (restarts: "
                            << restarts_ << ")");
-        // A worker that dies right after starting will die again: pause so
-        // a broken setup does not become a fork loop.
-        if (monotonic_ms() - child.started_ms < 1000) {
+        // Workers that keep dying right after starting will die again: after
+        // more such deaths in a row than there are workers, pause respawning
+        // so a broken setup does not become a fork loop. One killed worker is
+        // replaced at once.
+        if (monotonic_ms() - child.started_ms >= 1000) {
+            quick_deaths_ = 0;
+        } else if (++quick_deaths_ > config_.pool.workers) {
+            LOG_ERROR("workers keep dying at start; pausing respawns for a second");
             respawn_not_before_ms_ = monotonic_ms() + 1000;
         }
     }

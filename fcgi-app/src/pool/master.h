@@ -51,6 +51,7 @@ private:
     std::int64_t stop_deadline_ms_ = 0;
     std::int64_t respawn_not_before_ms_ = 0;
     std::uint64_t restarts_ = 0;
+    int quick_deaths_ = 0;  // consecutive deaths within a second of starting
     std::unique_ptr<Scoreboard> scoreboard_;
     std::map<pid_t, Child> children_;
 };
