@@ -32,8 +32,11 @@ std::string param(FCGX_Request& request, const char* name) {
 // Reads at most `limit` + 1 bytes so an oversized body is detected without
 // buffering it (nginx limits it first; this is the second line).
 std::string read_body(FCGX_Request& request, long limit) {
+    // nginx always sends CONTENT_LENGTH with a body (it buffers chunked
+    // uploads); without one there is nothing to read.
     auto length = http::parse_plain_integer(param(request, "CONTENT_LENGTH"), 0, INT64_MAX);
-    long want = length ? static_cast<long>(std::min<std::int64_t>(*length, limit + 1)) : limit + 1;
+    if (!length || *length == 0) return "";
+    long want = static_cast<long>(std::min<std::int64_t>(*length, limit + 1));
     std::string body(static_cast<std::size_t>(want), '\0');
     long got = 0;
     while (got < want) {

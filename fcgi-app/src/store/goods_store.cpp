@@ -24,8 +24,11 @@ std::optional<Goods> one_goods(sql::PreparedStatement& ps, Id id) {
 // The id tie-breaker runs in the same direction so pages neither overlap
 // nor skip, and each ORDER BY matches an index of 001_shop_core.sql.
 const char* list_statement(GoodsSortKey key, bool ascending) {
-#define UMKM_LIST(order) \
-    "SELECT id, name, stock, price, deleted FROM goods WHERE deleted = 0 ORDER BY " order " LIMIT ? OFFSET ?"
+// The count rides along as a sixth column (an uncorrelated subquery, run
+// once per statement) so a page costs one round trip, not two.
+#define UMKM_LIST(order)                                                                   \
+    "SELECT id, name, stock, price, deleted, (SELECT COUNT(*) FROM goods WHERE deleted = 0) " \
+    "FROM goods WHERE deleted = 0 ORDER BY " order " LIMIT ? OFFSET ?"
     static const char* const statements[4][2] = {
         {UMKM_LIST("id DESC"), UMKM_LIST("id ASC")},
         {UMKM_LIST("name DESC, id DESC"), UMKM_LIST("name ASC, id ASC")},
@@ -44,15 +47,20 @@ std::int64_t count_goods_on_sale(Database& db) {
     return rs->getInt64(1);
 }
 
-std::vector<Goods> list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending,
-                                      std::int64_t limit, std::int64_t offset) {
+GoodsPage list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending, std::int64_t limit,
+                             std::int64_t offset) {
     sql::PreparedStatement& ps = db.prepare(list_statement(key, ascending));
     ps.setInt64(1, limit);
     ps.setInt64(2, offset);
     ResultSetPtr rs(ps.executeQuery());
-    std::vector<Goods> out;
-    while (rs->next()) out.push_back(goods_from(*rs));
-    return out;
+    GoodsPage page;
+    while (rs->next()) {
+        page.goods.push_back(goods_from(*rs));
+        page.total_items = rs->getInt64(6);
+    }
+    // A page past the end has no row to carry the count.
+    if (page.goods.empty()) page.total_items = count_goods_on_sale(db);
+    return page;
 }
 
 std::optional<Goods> find_goods_on_sale(Database& db, Id id) {

@@ -11,8 +11,12 @@
 namespace umkm::store {
 
 std::int64_t count_goods_on_sale(Database& db);
-std::vector<Goods> list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending,
-                                      std::int64_t limit, std::int64_t offset);
+struct GoodsPage {
+    std::vector<Goods> goods;
+    std::int64_t total_items = 0;  // goods on sale, all pages
+};
+GoodsPage list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending, std::int64_t limit,
+                             std::int64_t offset);
 // Goods a customer can see (not deleted), read without a lock.
 std::optional<Goods> find_goods_on_sale(Database& db, Id id);
 // Locks the row until the transaction ends (deleted goods included).

@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/run, scripts/test, scripts/stack and scripts/migrate.
+# Sourced, never executed: it sets no shell options of its own, so each script
+# keeps control of `set -euo pipefail` and its traps.
+
+# The checkout's root, found from this file's location so that the scripts
+# work from any working directory (CI runs them from a fresh clone elsewhere).
+UMKM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+export UMKM_ROOT
+
+# Debian packages the project needs to build, test and run. nginx and
+# mariadb-server bring the binaries; the private stack never uses their
+# system services (see umkm_install_packages).
+UMKM_PACKAGES=(
+    build-essential cmake pkg-config
+    libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev libboost-test-dev uuid-dev
+    libcurl4-openssl-dev
+    nginx mariadb-server mariadb-client
+    curl wrk procps
+)
+
+umkm_log() {
+    printf '[umkm] %s\n' "$*" >&2
+}
+
+umkm_warn() {
+    printf '[umkm] warning: %s\n' "$*" >&2
+}
+
+umkm_die() {
+    printf '[umkm] error: %s\n' "$*" >&2
+    exit 1
+}
+
+umkm_is_root() {
+    [[ "$(id -u)" -eq 0 ]]
+}
+
+# Prints the packages from the arguments that dpkg does not report as
+# installed. dpkg-query exits non-zero for a package it has never heard of,
+# which counts as missing too.
+umkm_missing_packages() {
+    local package status
+    for package in "$@"; do
+        status="$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)"
+        if [[ "$status" != "install ok installed" ]]; then
+            printf '%s\n' "$package"
+        fi
+    done
+}
+
+# Installs whatever is missing from UMKM_PACKAGES. Silent when nothing is
+# missing, so that a second `scripts/run` prints only what matters.
+umkm_install_packages() {
+    local -a missing
+    mapfile -t missing < <(umkm_missing_packages "${UMKM_PACKAGES[@]}")
+    if ((${#missing[@]} == 0)); then
+        return 0
+    fi
+    if ! umkm_is_root; then
+        umkm_log "missing Debian packages: ${missing[*]}"
+        umkm_log "install them as root, then run this again:"
+        printf '  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends %s\n' \
+            "${missing[*]}" >&2
+        exit 1
+    fi
+    umkm_log "installing missing Debian packages: ${missing[*]}"
+    local rc=0
+    umkm_block_service_starts
+    # apt-get update only here, once, because something is missing: an update
+    # on every run would make a second `scripts/run` slow and network-bound.
+    {
+        DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    } >&2 || rc=$?
+    umkm_unblock_service_starts
+    ((rc == 0)) || umkm_die "apt-get failed (exit $rc)"
+}
+
+# Installing nginx or mariadb-server on a machine with an init system would
+# start their system services (port 80, /run/mysqld) as a side effect. The
+# project never uses them, so a temporary policy-rc.d tells invoke-rc.d not to
+# start anything during our install. One that is already there (Docker images
+# ship one) is left alone, unless it is ours, left by an interrupted install.
+UMKM_POLICY_RC_D=/usr/sbin/policy-rc.d
+UMKM_POLICY_RC_D_MARK='# Written by umkm scripts/lib/common.sh during apt-get install.'
+UMKM_POLICY_RC_D_OURS=0
+
+umkm_block_service_starts() {
+    if [[ -e "$UMKM_POLICY_RC_D" ]]; then
+        if grep -qxF "$UMKM_POLICY_RC_D_MARK" "$UMKM_POLICY_RC_D"; then
+            UMKM_POLICY_RC_D_OURS=1
+        fi
+        return 0
+    fi
+    printf '#!/bin/sh\n%s\nexit 101\n' "$UMKM_POLICY_RC_D_MARK" >"$UMKM_POLICY_RC_D"
+    chmod 0755 "$UMKM_POLICY_RC_D"
+    UMKM_POLICY_RC_D_OURS=1
+}
+
+umkm_unblock_service_starts() {
+    if ((UMKM_POLICY_RC_D_OURS)); then
+        rm -f "$UMKM_POLICY_RC_D"
+        UMKM_POLICY_RC_D_OURS=0
+    fi
+}
+
+# Configures and builds (Release) into UMKM_BUILD_DIR. Re-running is cheap:
+# CMake and make only redo what changed.
+umkm_build() {
+    : "${UMKM_BUILD_DIR:=$UMKM_ROOT/build}"
+    export UMKM_BUILD_DIR
+    umkm_log "building into $UMKM_BUILD_DIR (Release)"
+    cmake -S "$UMKM_ROOT" -B "$UMKM_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2
+    cmake --build "$UMKM_BUILD_DIR" -j"$(nproc)" >&2
+}
+
+# An absolute path for a directory that may not exist yet (relative paths are
+# taken from the current directory, as a user typing them would expect).
+umkm_abs_path() {
+    local path="$1"
+    if [[ "$path" != /* ]]; then
+        path="$PWD/$path"
+    fi
+    printf '%s\n' "$path"
+}
