@@ -13,7 +13,7 @@ export UMKM_ROOT
 # system services (see umkm_install_packages).
 UMKM_PACKAGES=(
     build-essential cmake pkg-config
-    libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev libboost-test-dev uuid-dev
+    libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
     libcurl4-openssl-dev
     nginx mariadb-server mariadb-client
     curl wrk procps

@@ -39,11 +39,20 @@ BOOST_AUTO_TEST_CASE(parses_an_object_and_reads_integers) {
 
 BOOST_AUTO_TEST_CASE(rejects_bodies_that_are_not_one_json_object) {
     for (const char* body : {"", "   ", "[]", "1", "\"x\"", "null", "{", "{} {}", "{'a':1}",
-                             "{\"a\":1,}", "{\"a\":NaN}", "// c\n{}"}) {
+                             "{\"a\":1,}", "{\"a\":NaN}", "// c\n{}", "{\"a\":042}",
+                             "{\"a\":1.}", "{\"a\":+1}", "{\"a\":\"tab\there\"}",
+                             "{\"a\":\"\\ud800\"}", "{\"a\":\"\xff\"}"}) {
         BOOST_TEST_CONTEXT("body " << body) {
             BOOST_TEST(field_of_bad_request([&] { parse_object(body); }) == "body");
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_nul_byte_does_not_end_the_body) {
+    std::string body("{\"a\":1}\0garbage", 16);
+    BOOST_TEST(field_of_bad_request([&] { parse_object(body); }) == "body");
+    std::string inside("{\"a\":\"x\0y\"}", 12);
+    BOOST_TEST(field_of_bad_request([&] { parse_object(inside); }) == "body");
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_keys_are_an_error_naming_the_key) {

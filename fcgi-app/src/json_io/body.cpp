@@ -2,6 +2,8 @@
 
 #include <json/reader.h>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <sstream>
 
@@ -41,6 +43,16 @@ Json::Value parse_object(const std::string& body) {
     static const std::unique_ptr<Json::CharReader> reader = make_reader();
     if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
         throw ShopError(ErrorKind::bad_request, "body", "request body must be a JSON object");
+    }
+    // jsoncpp's strict mode still reads 042, 1., +1 and raw control
+    // characters in strings. The RFC 8259 grammar is checked first by
+    // nlohmann's accept() (no tree is built); jsoncpp then builds the value
+    // and rejects duplicate keys, which accept() allows. Both libraries stop
+    // at a NUL byte as if the body ended there, and a raw NUL is valid
+    // nowhere in JSON, so it is refused up front.
+    if (body.find('\0') != std::string::npos ||
+        !nlohmann::json::accept(body.begin(), body.end())) {
+        throw ShopError(ErrorKind::bad_request, "body", "request body is not valid JSON");
     }
     Json::Value root;
     std::string errors;

@@ -1,0 +1,110 @@
+// A private stack (MariaDB, umkm-fcgi, nginx) for one integration test
+// executable, driven through scripts/stack.
+//
+// Each executable gets its own port and its own state directory under
+// <build>/test-stacks/<name>, wiped at start, so that ctest may run the
+// executables in parallel. The stack is started once, by a Boost global
+// fixture, and stopped when the executable ends (set UMKM_TEST_KEEP_STACK=1 to
+// leave it running for a look at its logs and database).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace umkm::test {
+
+struct StackConfig {
+    std::string name;  // test-stacks/<name>
+    int http_port = 0;
+    int workers = 4;
+    // Only 127.0.0.1 is exempt from nginx's rate limit, so that traffic from
+    // 127.0.0.2 proves the limit works while the other tests run unthrottled.
+    std::string rate_exempt = "127.0.0.1/32";
+    std::string request_timeout;  // UMKM_REQUEST_TIMEOUT; empty: the stack's default
+};
+
+struct CommandResult {
+    int exit_code = -1;  // -1: did not exit by itself
+    bool timed_out = false;
+    std::string out;
+    std::string err;
+    std::string command;  // for messages
+    std::string describe() const;
+};
+
+class Stack {
+  public:
+    explicit Stack(StackConfig config);
+
+    // Stops whatever a previous run left in the state directory, wipes it and
+    // starts a fresh stack; throws with the script's output when it fails.
+    void start();
+    void stop();
+
+    // scripts/stack <args...> with this stack's environment.
+    CommandResult run(const std::vector<std::string>& args, int timeout_seconds = 120) const;
+    // The same, throwing when the command fails.
+    CommandResult run_checked(const std::vector<std::string>& args,
+                              int timeout_seconds = 120) const;
+
+    // `scripts/stack sql`: the tab-separated result, without column names.
+    std::string sql(const std::string& statements) const;
+    std::vector<std::vector<std::string>> sql_rows(const std::string& statements) const;
+    // The first column of the last row, as an integer (throws if NULL or empty).
+    long long sql_int(const std::string& statements) const;
+
+    // Inserts goods on sale and returns their id.
+    long long create_goods(const std::string& name, long long stock, long long price) const;
+    // "it <label> <n>": letters, digits and spaces only, unique in this run.
+    std::string unique_name(const std::string& label) const;
+
+    pid_t master_pid() const;  // 0 when the pid file is missing
+    // Live children of the pool's master (zombies excluded), sorted.
+    std::vector<pid_t> worker_pids() const;
+    // Waits (up to `timeout_seconds`) until the master has exactly
+    // config().workers live children, and returns them (or the last set seen).
+    std::vector<pid_t> wait_for_workers(double timeout_seconds = 10) const;
+
+    std::string base_url() const;
+    std::string state_dir() const { return state_dir_; }
+    const StackConfig& config() const { return config_; }
+
+    // The stack of this test executable (set by StackFixture).
+    static Stack& current();
+
+  private:
+    std::vector<std::string> environment() const;
+
+    StackConfig config_;
+    std::string source_dir_;
+    std::string build_dir_;
+    std::string state_dir_;
+    bool started_ = false;
+
+    friend class StackFixture;
+};
+
+// Boost global fixture base: derive with a default constructor that passes
+// this executable's config, then BOOST_TEST_GLOBAL_FIXTURE(Derived).
+class StackFixture {
+  public:
+    explicit StackFixture(StackConfig config);
+    ~StackFixture();
+    StackFixture(const StackFixture&) = delete;
+    StackFixture& operator=(const StackFixture&) = delete;
+
+  private:
+    Stack* stack_;
+};
+
+inline Stack& stack() {
+    return Stack::current();
+}
+
+// Helpers on processes, for the resilience tests.
+bool process_alive(pid_t pid);  // exists and is not a zombie
+std::vector<pid_t> children_of(pid_t parent);
+
+}  // namespace umkm::test
