@@ -13,9 +13,12 @@
 namespace umkm::store {
 namespace {
 
-// Deadlocks are rare and short under the fixed lock order; a handful of
-// attempts rides out a burst on a hot goods row without hiding a livelock.
-constexpr int max_attempts = 6;
+// Deadlocks are rare and short under the fixed lock order and are detected
+// at once; a handful of attempts rides out a burst on a hot goods row
+// without hiding a livelock. A lock wait timeout has already cost seconds
+// (something holds a row for long): one more try, then 503.
+constexpr int max_deadlock_attempts = 6;
+constexpr int max_lock_wait_attempts = 2;
 
 // While the database is down every request fails the same way; one line in
 // a few seconds per worker says so without flooding the log.
@@ -142,7 +145,8 @@ bool Database::on_failure(const sql::SQLException& e, int attempt, bool committi
                           bool& reconnected) {
     switch (classify(e)) {
         case SqlFailure::conflict:
-            if (attempt < max_attempts) {
+            if (attempt < (e.getErrorCode() == 1205 ? max_lock_wait_attempts
+                                                     : max_deadlock_attempts)) {
                 LOG_DEBUG("retrying after " << e.getErrorCode() << " (attempt " << attempt << ")");
                 pause_before_retry(attempt);
                 return true;
