@@ -217,11 +217,11 @@ BOOST_AUTO_TEST_CASE(numbers_beyond_any_double_are_400_on_the_body) {
     HttpClient http(stack().base_url());
     const long long carts_before = count_rows("carts");
     for (const std::string field : {"user_id", "goods_id", "goods_price", "total", "cart_id"})
-        BOOST_TEST(is_error(http.post(kCart, cart_with(field, "1E400")), 400, "ERR_BAD_REQUEST",
-                            "body"));
+        BOOST_TEST(
+            is_error(http.post(kCart, cart_with(field, "1E400")), 400, "ERR_BAD_REQUEST", "body"));
     for (const std::string field : {"cart_id", "payment_amount"})
-        BOOST_TEST(is_error(http.post(kPay, pay_with(field, "1E400")), 400, "ERR_BAD_REQUEST",
-                            "body"));
+        BOOST_TEST(
+            is_error(http.post(kPay, pay_with(field, "1E400")), 400, "ERR_BAD_REQUEST", "body"));
     BOOST_TEST(count_rows("carts") == carts_before, "a rejected request opened a cart");
 }
 

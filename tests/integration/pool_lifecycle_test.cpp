@@ -42,7 +42,9 @@ struct LifecycleStack : StackFixture {
 
 using Clock = std::chrono::steady_clock;
 
-std::string pool_config_path() { return stack().state_dir() + "/etc/umkm.conf"; }
+std::string pool_config_path() {
+    return stack().state_dir() + "/etc/umkm.conf";
+}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path);
@@ -114,7 +116,7 @@ BOOST_AUTO_TEST_CASE(sighup_replaces_every_worker_without_failing_a_request) {
     reload_pool();
     const auto after = wait_for_new_workers(before, kWorkers);
     std::this_thread::sleep_for(500ms);  // traffic against the new generation too
-    reload_pool();                      // and a second reload back to back
+    reload_pool();                       // and a second reload back to back
     std::this_thread::sleep_for(700ms);
     traffic.stop();
 
@@ -196,7 +198,8 @@ BOOST_AUTO_TEST_CASE(a_request_over_request_timeout_gets_its_worker_replaced) {
     BOOST_TEST(!disjoint(before, after), "more than the slow worker was replaced");
     BOOST_TEST(!(before == after), "the slow worker was not replaced");
     // The killed transaction changed nothing: paying now works, once.
-    BOOST_TEST(stack().sql_int("SELECT stock FROM goods WHERE id = " + std::to_string(goods)) == 10);
+    BOOST_TEST(stack().sql_int("SELECT stock FROM goods WHERE id = " + std::to_string(goods)) ==
+               10);
     BOOST_TEST(is_ok(pay(http, cart_id, 400)));
     BOOST_TEST(stack().sql_int("SELECT stock FROM goods WHERE id = " + std::to_string(goods)) == 9);
 
@@ -227,8 +230,7 @@ BOOST_AUTO_TEST_CASE(sigterm_lets_the_request_in_flight_finish_then_stops) {
     BOOST_TEST(stack().sql_int("SELECT COUNT(*) FROM transactions WHERE cart_id = " +
                                std::to_string(cart_id)) == 1);
     const auto deadline = Clock::now() + 10s;
-    while ((process_alive(master) ||
-            std::any_of(workers.begin(), workers.end(), process_alive)) &&
+    while ((process_alive(master) || std::any_of(workers.begin(), workers.end(), process_alive)) &&
            Clock::now() < deadline) {
         std::this_thread::sleep_for(50ms);
     }

@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "config/config.h"
+
+#include <boost/test/unit_test.hpp>
 
 using umkm::parse_config;
 
@@ -34,11 +34,10 @@ BOOST_AUTO_TEST_CASE(reads_every_section_with_comments) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_unknown_keys_naming_them) {
-    BOOST_CHECK_EXCEPTION(parse_config("[pool]\nworkerz = 3\n"), std::runtime_error,
-                          [](const std::runtime_error& e) {
-                              return std::string(e.what()).find("pool.workerz") !=
-                                     std::string::npos;
-                          });
+    BOOST_CHECK_EXCEPTION(
+        parse_config("[pool]\nworkerz = 3\n"), std::runtime_error, [](const std::runtime_error& e) {
+            return std::string(e.what()).find("pool.workerz") != std::string::npos;
+        });
 }
 
 BOOST_AUTO_TEST_CASE(rejects_out_of_range_and_non_numeric_values) {

@@ -38,10 +38,10 @@ BOOST_AUTO_TEST_CASE(parses_an_object_and_reads_integers) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_bodies_that_are_not_one_json_object) {
-    for (const char* body : {"", "   ", "[]", "1", "\"x\"", "null", "{", "{} {}", "{'a':1}",
-                             "{\"a\":1,}", "{\"a\":NaN}", "// c\n{}", "{\"a\":042}",
-                             "{\"a\":1.}", "{\"a\":+1}", "{\"a\":\"tab\there\"}",
-                             "{\"a\":\"\\ud800\"}", "{\"a\":\"\xff\"}"}) {
+    for (const char* body :
+         {"", "   ", "[]", "1", "\"x\"", "null", "{", "{} {}", "{'a':1}", "{\"a\":1,}",
+          "{\"a\":NaN}", "// c\n{}", "{\"a\":042}", "{\"a\":1.}", "{\"a\":+1}",
+          "{\"a\":\"tab\there\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\xff\"}"}) {
         BOOST_TEST_CONTEXT("body " << body) {
             BOOST_TEST(field_of_bad_request([&] { parse_object(body); }) == "body");
         }

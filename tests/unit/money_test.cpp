@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "domain/money.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace umkm::money;
 

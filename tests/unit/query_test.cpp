@@ -1,7 +1,8 @@
+#include "http/query.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "domain/errors.h"
-#include "http/query.h"
 
 using umkm::ShopError;
 using umkm::http::parse_plain_integer;

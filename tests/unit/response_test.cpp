@@ -1,10 +1,11 @@
+#include "http/response.h"
+
 #include <json/reader.h>
 
 #include <boost/test/unit_test.hpp>
 #include <sstream>
 
 #include "domain/errors.h"
-#include "http/response.h"
 #include "json_io/writer.h"
 
 using namespace umkm;
@@ -23,10 +24,12 @@ Json::Value parse(const std::string& text) {
 BOOST_AUTO_TEST_SUITE(response)
 
 BOOST_AUTO_TEST_CASE(success_envelope_keeps_the_papers_key_order) {
-    auto r = http::ok(json::Object().add("cart_id", 1).add("total_goods", 3).add("total_amount", 6000).str());
+    auto r = http::ok(
+        json::Object().add("cart_id", 1).add("total_goods", 3).add("total_amount", 6000).str());
     BOOST_TEST(r.status == 200);
-    BOOST_TEST(r.body ==
-               R"({"code":200,"status":"OK","data":{"cart_id":1,"total_goods":3,"total_amount":6000}})");
+    BOOST_TEST(
+        r.body ==
+        R"({"code":200,"status":"OK","data":{"cart_id":1,"total_goods":3,"total_amount":6000}})");
 }
 
 BOOST_AUTO_TEST_CASE(every_error_kind_maps_to_the_contract_status) {

@@ -1,7 +1,8 @@
+#include "http/router.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "domain/errors.h"
-#include "http/router.h"
 
 using namespace umkm;
 using umkm::http::Request;
@@ -14,8 +15,9 @@ Router make_router() {
     Router r;
     r.add("GET", "/api/small/stocks", [](Request&) { return Response{200, "stocks", {}}; });
     r.add("POST", "/api/small/pay", [](Request&) { return Response{200, "pay", {}}; });
-    r.add("GET", "/api/small/transactions/{id}",
-          [](Request& q) { return Response{200, "tx " + q.path_params.at(0), {}}; });
+    r.add("GET", "/api/small/transactions/{id}", [](Request& q) {
+        return Response{200, "tx " + q.path_params.at(0), {}};
+    });
     r.add("DELETE", "/api/small/transactions/{id}", [](Request&) { return Response{}; });
     return r;
 }

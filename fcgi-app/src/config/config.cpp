@@ -16,7 +16,7 @@ namespace {
 namespace pt = boost::property_tree;
 
 class Reader {
-public:
+  public:
     Reader(const pt::ptree& tree, std::string origin) : tree_(tree), origin_(std::move(origin)) {}
 
     void text(const std::string& key, std::string& out) {
@@ -64,7 +64,7 @@ public:
         throw std::runtime_error(origin_ + ": " + key + ": " + why);
     }
 
-private:
+  private:
     static std::string trim(const std::string& s) {
         auto b = s.find_first_not_of(" \t\r");
         if (b == std::string::npos) return "";

@@ -22,9 +22,9 @@ http::Response App::handle(http::Request& request) noexcept {
     try {
         try {
             if (static_cast<long>(request.body.size()) > max_body_size_) {
-                throw ShopError(ErrorKind::payload_too_large, "body",
-                                "request body is larger than " + std::to_string(max_body_size_) +
-                                    " bytes");
+                throw ShopError(
+                    ErrorKind::payload_too_large, "body",
+                    "request body is larger than " + std::to_string(max_body_size_) + " bytes");
             }
             return router_.dispatch(request);
         } catch (const ShopError& e) {
@@ -50,7 +50,8 @@ http::Response App::handle(http::Request& request) noexcept {
         // Building the error itself failed (out of memory): the bare minimum.
         http::Response r;
         r.status = 500;
-        r.body = R"({"code":500,"status":"ERR_INTERNAL_SERVER","errors":[{"message":"internal server error"}]})";
+        r.body =
+            R"({"code":500,"status":"ERR_INTERNAL_SERVER","errors":[{"message":"internal server error"}]})";
         return r;
     }
 }

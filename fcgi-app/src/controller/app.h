@@ -9,13 +9,13 @@
 namespace umkm::controller {
 
 class App {
-public:
+  public:
     App(store::Database& db, long max_body_size);
 
     // Never throws: every failure is an envelope (a bug is a logged 500).
     http::Response handle(http::Request& request) noexcept;
 
-private:
+  private:
     store::Database& db_;
     long max_body_size_;
     ShopController shop_;

@@ -9,7 +9,7 @@
 namespace umkm::controller {
 
 class ShopController {
-public:
+  public:
     explicit ShopController(store::Database& db) : db_(db) {}
 
     http::Response list_stocks(http::Request& request);  // GET /api/small/stocks
@@ -17,7 +17,7 @@ public:
     http::Response pay(http::Request& request);          // POST /api/small/pay
     http::Response health(http::Request& request);       // GET /api/small/health
 
-private:
+  private:
     store::Database& db_;
 };
 

@@ -32,7 +32,7 @@ struct FieldError {
 };
 
 class ShopError : public std::runtime_error {
-public:
+  public:
     ShopError(ErrorKind kind, std::string field, const std::string& message)
         : std::runtime_error(message), kind_(kind), errors_{{std::move(field), message}} {}
     ShopError(ErrorKind kind, std::vector<FieldError> errors)
@@ -43,7 +43,7 @@ public:
     ErrorKind kind() const { return kind_; }
     const std::vector<FieldError>& errors() const { return errors_; }
 
-private:
+  private:
     ErrorKind kind_;
     std::vector<FieldError> errors_;
 };

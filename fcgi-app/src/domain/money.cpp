@@ -15,14 +15,15 @@ std::optional<Rupiah> total_of(const std::vector<Line>& lines) {
     Rupiah total = 0;
     for (const Line& line : lines) {
         auto amount = line_amount(line.price, line.quantity);
-        if (!amount || __builtin_add_overflow(total, *amount, &total) ||
-            total > max_json_integer) {
+        if (!amount || __builtin_add_overflow(total, *amount, &total) || total > max_json_integer) {
             return std::nullopt;
         }
     }
     return total;
 }
 
-Rupiah change_of(Rupiah payment, Rupiah total) { return payment - total; }
+Rupiah change_of(Rupiah payment, Rupiah total) {
+    return payment - total;
+}
 
 }  // namespace umkm::money

@@ -10,7 +10,7 @@
 namespace umkm::http {
 
 class Query {
-public:
+  public:
     // Throws ShopError(bad_request) naming the repeated or undecodable parameter.
     static Query parse(const std::string& query_string);
 
@@ -20,7 +20,7 @@ public:
     std::int64_t integer(const std::string& name, std::int64_t min, std::int64_t max,
                          std::int64_t fallback) const;
 
-private:
+  private:
     std::map<std::string, std::string> values_;
 };
 

@@ -20,7 +20,9 @@ Response envelope(int code, const char* status, const char* body_key, const std:
 
 }  // namespace
 
-Response ok(const std::string& data) { return envelope(200, "OK", "data", data, nullptr); }
+Response ok(const std::string& data) {
+    return envelope(200, "OK", "data", data, nullptr);
+}
 
 Response ok(const std::string& data, const std::string& meta) {
     return envelope(200, "OK", "data", data, &meta);
@@ -48,18 +50,30 @@ Response error(const ShopError& e, int retry_after_seconds) {
 
 const char* reason_phrase(int status) {
     switch (status) {
-        case 200: return "200 OK";
-        case 201: return "201 Created";
-        case 400: return "400 Bad Request";
-        case 401: return "401 Unauthorized";
-        case 404: return "404 Not Found";
-        case 405: return "405 Method Not Allowed";
-        case 409: return "409 Conflict";
-        case 413: return "413 Payload Too Large";
-        case 422: return "422 Unprocessable Entity";
-        case 429: return "429 Too Many Requests";
-        case 503: return "503 Service Unavailable";
-        default: return "500 Internal Server Error";
+        case 200:
+            return "200 OK";
+        case 201:
+            return "201 Created";
+        case 400:
+            return "400 Bad Request";
+        case 401:
+            return "401 Unauthorized";
+        case 404:
+            return "404 Not Found";
+        case 405:
+            return "405 Method Not Allowed";
+        case 409:
+            return "409 Conflict";
+        case 413:
+            return "413 Payload Too Large";
+        case 422:
+            return "422 Unprocessable Entity";
+        case 429:
+            return "429 Too Many Requests";
+        case 503:
+            return "503 Service Unavailable";
+        default:
+            return "500 Internal Server Error";
     }
 }
 

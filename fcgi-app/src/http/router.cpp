@@ -63,8 +63,7 @@ Response Router::dispatch(Request& request) const {
     }
     if (path_known) {
         throw ShopError(ErrorKind::method_not_allowed, "",
-                        "method not allowed here; use " +
-                            allowed_methods(request.path));
+                        "method not allowed here; use " + allowed_methods(request.path));
     }
     // The path is not echoed: it is client text and may not even be UTF-8.
     throw ShopError(ErrorKind::not_found, "", "no such endpoint");

@@ -13,7 +13,7 @@ namespace umkm::http {
 using Handler = std::function<Response(Request&)>;
 
 class Router {
-public:
+  public:
     void add(const std::string& method, const std::string& pattern, Handler handler);
 
     // Fills request.path_params and runs the handler; throws ShopError
@@ -23,7 +23,7 @@ public:
     // "GET, POST" for a path that exists, empty for one that does not.
     std::string allowed_methods(const std::string& path) const;
 
-private:
+  private:
     struct Route {
         std::string method;
         std::vector<std::string> segments;

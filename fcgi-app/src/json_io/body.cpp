@@ -2,9 +2,8 @@
 
 #include <json/reader.h>
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace umkm::json {
@@ -50,8 +49,7 @@ Json::Value parse_object(const std::string& body) {
     // and rejects duplicate keys, which accept() allows. Both libraries stop
     // at a NUL byte as if the body ended there, and a raw NUL is valid
     // nowhere in JSON, so it is refused up front.
-    if (body.find('\0') != std::string::npos ||
-        !nlohmann::json::accept(body.begin(), body.end())) {
+    if (body.find('\0') != std::string::npos || !nlohmann::json::accept(body.begin(), body.end())) {
         throw ShopError(ErrorKind::bad_request, "body", "request body is not valid JSON");
     }
     Json::Value root;
@@ -97,8 +95,8 @@ bool FieldReader::has(const char* name) const {
     return v != nullptr && !v->isNull();
 }
 
-std::optional<std::int64_t> FieldReader::read(const char* name, std::int64_t min,
-                                              std::int64_t max, bool required) {
+std::optional<std::int64_t> FieldReader::read(const char* name, std::int64_t min, std::int64_t max,
+                                              bool required) {
     const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
     if (v == nullptr || v->isNull()) {
         if (required) add_error(name, std::string(name) + " is required");

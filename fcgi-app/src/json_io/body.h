@@ -21,7 +21,7 @@ Json::Value parse_object(const std::string& body);
 // Collects every field error of one body so a client learns of all of them
 // at once; throw_if_any() raises them as one 400.
 class FieldReader {
-public:
+  public:
     explicit FieldReader(const Json::Value& object) : object_(object) {}
 
     // A required integer in [min, max]; absent, null or not an integer is an error.
@@ -33,7 +33,7 @@ public:
     void add_error(const std::string& field, const std::string& message);
     void throw_if_any() const;
 
-private:
+  private:
     std::optional<std::int64_t> read(const char* name, std::int64_t min, std::int64_t max,
                                      bool required);
     const Json::Value& object_;

@@ -9,7 +9,7 @@
 namespace umkm::json {
 
 class Object {
-public:
+  public:
     Object& add(const char* key, std::int64_t value);
     Object& add(const char* key, const std::string& value);
     Object& add(const char* key, const char* value) { return add(key, std::string(value)); }
@@ -18,17 +18,17 @@ public:
     Object& add_null(const char* key);
     std::string str() const { return text_ + "}"; }
 
-private:
+  private:
     void key(const char* name);
     std::string text_ = "{";
 };
 
 class Array {
-public:
+  public:
     Array& add_raw(const std::string& json);
     std::string str() const { return text_ + "]"; }
 
-private:
+  private:
     std::string text_ = "[";
 };
 

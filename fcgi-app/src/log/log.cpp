@@ -22,14 +22,19 @@ Level parse_level(const std::string& name) {
     throw std::invalid_argument("unknown log level '" + name + "' (error, warn, info, debug)");
 }
 
-void set_level(Level level) { current = level; }
+void set_level(Level level) {
+    current = level;
+}
 
-bool enabled(Level level) { return static_cast<int>(level) <= static_cast<int>(current); }
+bool enabled(Level level) {
+    return static_cast<int>(level) <= static_cast<int>(current);
+}
 
 void open_file(const std::string& path) {
     if (path.empty()) return;
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (fd < 0) throw std::runtime_error("cannot open log file " + path + ": " + std::strerror(errno));
+    if (fd < 0)
+        throw std::runtime_error("cannot open log file " + path + ": " + std::strerror(errno));
     ::dup2(fd, STDERR_FILENO);
     ::close(fd);
 }

@@ -20,14 +20,13 @@ void write(Level level, const std::string& text);
 
 }  // namespace umkm::log
 
-#define UMKM_LOG(level, expr)                                  \
-    do {                                                       \
-        if (::umkm::log::enabled(::umkm::log::Level::level)) { \
-            std::ostringstream umkm_log_os_;                   \
-            umkm_log_os_ << expr;                              \
-            ::umkm::log::write(::umkm::log::Level::level,      \
-                               umkm_log_os_.str());            \
-        }                                                      \
+#define UMKM_LOG(level, expr)                                                  \
+    do {                                                                       \
+        if (::umkm::log::enabled(::umkm::log::Level::level)) {                 \
+            std::ostringstream umkm_log_os_;                                   \
+            umkm_log_os_ << expr;                                              \
+            ::umkm::log::write(::umkm::log::Level::level, umkm_log_os_.str()); \
+        }                                                                      \
     } while (0)
 
 #define LOG_ERROR(expr) UMKM_LOG(error, expr)

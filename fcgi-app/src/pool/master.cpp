@@ -26,7 +26,9 @@ namespace {
 // briefly run side by side.
 constexpr std::size_t scoreboard_slots = 2 * 256 + 8;
 
-bool is_unix_path(const std::string& listen) { return listen.find('/') != std::string::npos; }
+bool is_unix_path(const std::string& listen) {
+    return listen.find('/') != std::string::npos;
+}
 
 // A socket file may be left over from a crash, or belong to a pool that is
 // still running: only the first may be removed.
@@ -54,7 +56,9 @@ std::string describe_exit(int status) {
 Master::Master(std::string config_path, Config config)
     : config_path_(std::move(config_path)), config_(std::move(config)) {}
 
-Master::~Master() { cleanup(); }
+Master::~Master() {
+    cleanup();
+}
 
 void Master::open_listen_socket() {
     listen_is_unix_ = is_unix_path(config_.pool.listen);
@@ -73,7 +77,7 @@ void Master::open_listen_socket() {
     if (listen_is_unix_ && ::chmod(config_.pool.listen.c_str(), config_.pool.listen_mode) != 0) {
         throw std::runtime_error("cannot chmod " + config_.pool.listen);
     }
-    // Workers wait in ppoll() and then accept; non-blocking, the losers of a
+    // Workers wait in epoll and then accept; non-blocking, the losers of a
     // wake-up race get EAGAIN instead of sleeping inside accept() where a
     // stop signal could not reach them.
     int flags = ::fcntl(listen_fd_, F_GETFL);
@@ -131,8 +135,8 @@ void Master::reap() {
         if (stopping_ || child.generation != generation_) continue;
         if (clean) continue;  // recycled after max_requests: replaced silently
         ++restarts_;
-        LOG_WARN("worker " << pid << " " << describe_exit(status) << "; replacing it (restarts: "
-                           << restarts_ << ")");
+        LOG_WARN("worker " << pid << " " << describe_exit(status)
+                           << "; replacing it (restarts: " << restarts_ << ")");
         // Workers that keep dying right after starting will die again: after
         // more such deaths in a row than there are workers, pause respawning
         // so a broken setup does not become a fork loop. One killed worker is
@@ -238,11 +242,15 @@ int Master::run() {
         signalfd_siginfo info{};
         while (::poll(&wait, 1, 0) > 0 && ::read(signal_fd_, &info, sizeof info) == sizeof info) {
             switch (info.ssi_signo) {
-                case SIGCHLD: reap(); break;
+                case SIGCHLD:
+                    reap();
+                    break;
                 case SIGHUP:
                     if (!stopping_) reload();
                     break;
-                default: begin_shutdown(); break;
+                default:
+                    begin_shutdown();
+                    break;
             }
         }
         reap();  // SIGCHLDs coalesce: always collect everything that ended

@@ -18,13 +18,13 @@
 namespace umkm::pool {
 
 class Master {
-public:
+  public:
     Master(std::string config_path, Config config);
     ~Master();
     // Runs until stopped; returns the process exit code.
     int run();
 
-private:
+  private:
     struct Child {
         int generation;
         WorkerSlot* slot;

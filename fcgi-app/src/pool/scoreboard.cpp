@@ -16,7 +16,9 @@ Scoreboard::Scoreboard(std::size_t slots) : size_(slots) {
     for (std::size_t i = 0; i < slots; ++i) new (&slots_[i]) WorkerSlot();
 }
 
-Scoreboard::~Scoreboard() { ::munmap(slots_, sizeof(WorkerSlot) * size_); }
+Scoreboard::~Scoreboard() {
+    ::munmap(slots_, sizeof(WorkerSlot) * size_);
+}
 
 WorkerSlot* Scoreboard::free_slot() {
     for (std::size_t i = 0; i < size_; ++i) {

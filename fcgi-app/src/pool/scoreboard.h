@@ -18,7 +18,7 @@ struct WorkerSlot {
 };
 
 class Scoreboard {
-public:
+  public:
     // Anonymous shared mapping, inherited by every forked worker.
     explicit Scoreboard(std::size_t slots);
     ~Scoreboard();
@@ -30,7 +30,7 @@ public:
     // A slot with no worker, or nullptr when all are taken.
     WorkerSlot* free_slot();
 
-private:
+  private:
     WorkerSlot* slots_;
     std::size_t size_;
 };

@@ -1,8 +1,8 @@
 #include "pool/worker.h"
 
 #include <fcgiapp.h>
-#include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -22,7 +22,9 @@ namespace {
 
 volatile sig_atomic_t stop_requested = 0;
 
-void on_stop_signal(int) { stop_requested = 1; }
+void on_stop_signal(int) {
+    stop_requested = 1;
+}
 
 std::string param(FCGX_Request& request, const char* name) {
     const char* value = FCGX_GetParam(name, request.envp);
@@ -75,7 +77,7 @@ void install_signal_handlers(sigset_t& wait_mask) {
     struct sigaction stop {};
     stop.sa_handler = on_stop_signal;
     sigemptyset(&stop.sa_mask);
-    stop.sa_flags = 0;  // no SA_RESTART: the signal must interrupt ppoll()
+    stop.sa_flags = 0;  // no SA_RESTART: the signal must interrupt the wait
     for (int s : {SIGTERM, SIGINT, SIGQUIT}) ::sigaction(s, &stop, nullptr);
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
@@ -88,7 +90,7 @@ void install_signal_handlers(sigset_t& wait_mask) {
     sigemptyset(&deflt.sa_mask);
     ::sigaction(SIGCHLD, &deflt, nullptr);
 
-    // Stop signals stay blocked except inside ppoll(): a stop that arrives
+    // Stop signals stay blocked except inside epoll_pwait(): a stop that arrives
     // mid-request is acted on only after the response is sent, and one that
     // arrives between requests wakes the wait at once. No window loses it.
     sigset_t blocked;
@@ -114,10 +116,20 @@ int run_worker(const Config& config, int listen_fd, WorkerSlot& slot) {
         LOG_ERROR("FCGX_InitRequest failed");
         return 1;
     }
+    // EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of
+    // them (with plain poll every worker woke per request and all but one
+    // went back to sleep empty-handed).
+    int waiter = ::epoll_create1(EPOLL_CLOEXEC);
+    epoll_event interest{};
+    interest.events = EPOLLIN | EPOLLEXCLUSIVE;
+    if (waiter < 0 || ::epoll_ctl(waiter, EPOLL_CTL_ADD, listen_fd, &interest) != 0) {
+        LOG_ERROR("epoll set-up failed: " << std::strerror(errno));
+        return 1;
+    }
     long served = 0;
     while (!stop_requested) {
-        pollfd wait{listen_fd, POLLIN, 0};
-        int ready = ::ppoll(&wait, 1, nullptr, &wait_mask);
+        epoll_event event{};
+        int ready = ::epoll_pwait(waiter, &event, 1, -1, &wait_mask);
         if (ready < 0) {
             if (errno == EINTR) continue;
             LOG_ERROR("waiting for connections failed: " << std::strerror(errno));
@@ -145,6 +157,7 @@ int run_worker(const Config& config, int listen_fd, WorkerSlot& slot) {
         }
     }
     FCGX_Free(&request, 0);
+    ::close(waiter);
     return 0;
 }
 

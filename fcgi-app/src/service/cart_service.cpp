@@ -28,20 +28,19 @@ CartSummary add_to_cart(store::Database& db, const AddToCart& request) {
         }
         // The server never charges a price the client did not see.
         if (goods->price != request.goods_price) {
-            throw ShopError(ErrorKind::price_mismatch, "goods_price",
-                            "the price of " + goods->name + " is now " +
-                                std::to_string(goods->price));
+            throw ShopError(
+                ErrorKind::price_mismatch, "goods_price",
+                "the price of " + goods->name + " is now " + std::to_string(goods->price));
         }
         Id cart_id = request.cart_id ? *request.cart_id : store::create_cart(db, request.user_id);
         std::int64_t held = store::quantity_in_cart(db, cart_id, request.goods_id);
         if (held + request.quantity > goods->stock) {
             std::int64_t left = goods->stock > held ? goods->stock - held : 0;
-            throw ShopError(ErrorKind::out_of_stock, "total",
-                            "only " + std::to_string(left) + " more of " + goods->name +
-                                " available");
+            throw ShopError(
+                ErrorKind::out_of_stock, "total",
+                "only " + std::to_string(left) + " more of " + goods->name + " available");
         }
-        store::add_cart_line(db, cart_id, request.goods_id, request.goods_price,
-                             request.quantity);
+        store::add_cart_line(db, cart_id, request.goods_id, request.goods_price, request.quantity);
 
         std::vector<money::Line> lines;
         CartSummary summary{cart_id, 0, 0};
@@ -52,9 +51,9 @@ CartSummary add_to_cart(store::Database& db, const AddToCart& request) {
         auto total = money::total_of(lines);
         if (!total) {
             // Rolled back: a cart whose total a client can't read exactly is refused.
-            throw ShopError(ErrorKind::bad_request, "total",
-                            "the cart total would exceed " +
-                                std::to_string(money::max_json_integer));
+            throw ShopError(
+                ErrorKind::bad_request, "total",
+                "the cart total would exceed " + std::to_string(money::max_json_integer));
         }
         summary.total_amount = *total;
         return summary;

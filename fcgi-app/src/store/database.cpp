@@ -62,7 +62,9 @@ SqlFailure classify(const sql::SQLException& e) {
 
 Database::Database(DatabaseConfig config) : config_(std::move(config)) {}
 
-Database::~Database() { disconnect(); }
+Database::~Database() {
+    disconnect();
+}
 
 void Database::disconnect() {
     // Statements belong to the connection: drop them first.
@@ -130,7 +132,9 @@ sql::PreparedStatement& Database::prepare(const char* sql_text) {
     return *it->second;
 }
 
-void Database::execute(const char* statement) { statement_->execute(statement); }
+void Database::execute(const char* statement) {
+    statement_->execute(statement);
+}
 
 void Database::rollback_quietly() {
     if (!connection_) return;
@@ -145,8 +149,8 @@ bool Database::on_failure(const sql::SQLException& e, int attempt, bool committi
                           bool& reconnected) {
     switch (classify(e)) {
         case SqlFailure::conflict:
-            if (attempt < (e.getErrorCode() == 1205 ? max_lock_wait_attempts
-                                                     : max_deadlock_attempts)) {
+            if (attempt <
+                (e.getErrorCode() == 1205 ? max_lock_wait_attempts : max_deadlock_attempts)) {
                 LOG_DEBUG("retrying after " << e.getErrorCode() << " (attempt " << attempt << ")");
                 pause_before_retry(attempt);
                 return true;

@@ -34,7 +34,7 @@ enum class SqlFailure {
 SqlFailure classify(const sql::SQLException& e);
 
 class Database {
-public:
+  public:
     explicit Database(DatabaseConfig config);
     ~Database();
     Database(const Database&) = delete;
@@ -66,7 +66,7 @@ public:
 
     int retry_after() const { return config_.retry_after; }
 
-private:
+  private:
     void ensure_connected();
     void disconnect();
     void execute(const char* statement);

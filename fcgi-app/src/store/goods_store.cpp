@@ -26,7 +26,7 @@ std::optional<Goods> one_goods(sql::PreparedStatement& ps, Id id) {
 const char* list_statement(GoodsSortKey key, bool ascending) {
 // The count rides along as a sixth column (an uncorrelated subquery, run
 // once per statement) so a page costs one round trip, not two.
-#define UMKM_LIST(order)                                                                   \
+#define UMKM_LIST(order)                                                                      \
     "SELECT id, name, stock, price, deleted, (SELECT COUNT(*) FROM goods WHERE deleted = 0) " \
     "FROM goods WHERE deleted = 0 ORDER BY " order " LIMIT ? OFFSET ?"
     static const char* const statements[4][2] = {
@@ -65,13 +65,15 @@ GoodsPage list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending, std
 
 std::optional<Goods> find_goods_on_sale(Database& db, Id id) {
     return one_goods(
-        db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ? AND deleted = 0"),
+        db.prepare(
+            "SELECT id, name, stock, price, deleted FROM goods WHERE id = ? AND deleted = 0"),
         id);
 }
 
 std::optional<Goods> lock_goods(Database& db, Id id) {
     return one_goods(
-        db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE"), id);
+        db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE"),
+        id);
 }
 
 bool take_stock(Database& db, Id id, std::int64_t quantity) {
