@@ -26,9 +26,9 @@ namespace {
 // briefly run side by side.
 constexpr std::size_t scoreboard_slots = 2 * 256 + 8;
 
-bool is_unix_path(const std::string& listen) {
-    return listen.find('/') != std::string::npos;
-}
+// libfcgi's rule (FCGX_OpenSocket): "host:port" or ":port" is TCP, anything
+// without a colon is a unix socket path.
+bool is_unix_path(const std::string& listen) { return listen.find(':') == std::string::npos; }
 
 // A socket file may be left over from a crash, or belong to a pool that is
 // still running: only the first may be removed.
@@ -90,6 +90,11 @@ void Master::spawn() {
         LOG_ERROR("no free worker slot");
         return;
     }
+    // Reset before forking: the child may start its first request before
+    // the parent runs again.
+    slot->busy_since_ms.store(0);
+    slot->requests.store(0);
+    pid_t master = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) {
         LOG_ERROR("fork failed: " << std::strerror(errno));
@@ -100,15 +105,13 @@ void Master::spawn() {
         ::close(signal_fd_);
         int code = 1;
         try {
-            code = run_worker(config_, listen_fd_, *slot);
+            code = run_worker(config_, listen_fd_, master, *slot);
         } catch (const std::exception& e) {
             LOG_ERROR("worker failed: " << e.what());
         }
         // _exit: the parent's atexit handlers and buffers are not ours to run.
         ::_exit(code);
     }
-    slot->busy_since_ms.store(0);
-    slot->requests.store(0);
     slot->pid.store(pid);
     children_[pid] = {generation_, slot, monotonic_ms()};
     LOG_DEBUG("started worker " << pid);
@@ -155,12 +158,14 @@ void Master::enforce_request_timeout() {
     std::int64_t now = monotonic_ms();
     for (const auto& [pid, child] : children_) {
         std::int64_t since = child.slot->busy_since_ms.load();
-        if (since != 0 && now - since > config_.pool.request_timeout * 1000LL) {
-            LOG_WARN("worker " << pid << " exceeded request_timeout ("
-                               << config_.pool.request_timeout << " s); killing it");
-            child.slot->busy_since_ms.store(0);
-            ::kill(pid, SIGKILL);
-        }
+        if (since == 0 || now - since <= config_.pool.request_timeout * 1000LL) continue;
+        // Only if the worker is still on that same request: had it finished
+        // (0) or begun another (a new start time) since the load above, the
+        // exchange fails and the worker is left alone.
+        if (!child.slot->busy_since_ms.compare_exchange_strong(since, 0)) continue;
+        LOG_WARN("worker " << pid << " exceeded request_timeout (" << config_.pool.request_timeout
+                           << " s); killing it");
+        ::kill(pid, SIGKILL);
     }
 }
 
@@ -194,10 +199,29 @@ void Master::reload() {
     LOG_INFO("reloaded " << config_path_ << "; " << config_.pool.workers << " workers");
 }
 
+void Master::reopen_log() {
+    try {
+        log::open_file(config_.log.file);
+    } catch (const std::exception& e) {
+        LOG_ERROR("cannot reopen the log: " << e.what());
+        return;
+    }
+    LOG_INFO("log reopened; replacing workers so that they write to it too");
+    reload();
+}
+
 void Master::begin_shutdown() {
     if (stopping_) return;
     stopping_ = true;
     stop_deadline_ms_ = monotonic_ms() + config_.pool.shutdown_timeout * 1000LL;
+    // Refuse new connections at once (nginx answers them with its JSON 503)
+    // instead of letting them queue for workers that are leaving; the
+    // requests the workers hold still finish.
+    ::shutdown(listen_fd_, SHUT_RD);
+    if (listen_is_unix_ && !socket_removed_) {
+        ::unlink(config_.pool.listen.c_str());
+        socket_removed_ = true;
+    }
     LOG_INFO("stopping: waiting for " << children_.size() << " workers to finish");
     signal_generation_below(generation_ + 1, SIGTERM);
 }
@@ -206,7 +230,9 @@ void Master::cleanup() {
     if (listen_fd_ >= 0) {
         ::close(listen_fd_);
         listen_fd_ = -1;
-        if (listen_is_unix_) ::unlink(config_.pool.listen.c_str());
+        // Once only: a pool started after our stop may own the path by now.
+        if (listen_is_unix_ && !socket_removed_) ::unlink(config_.pool.listen.c_str());
+        socket_removed_ = true;
     }
     if (!config_.pool.pid_file.empty()) ::unlink(config_.pool.pid_file.c_str());
     if (signal_fd_ >= 0) {
@@ -220,7 +246,7 @@ int Master::run() {
     // asynchronously: the master's state changes in one place only.
     sigset_t handled;
     sigemptyset(&handled);
-    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&handled, s);
+    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1}) sigaddset(&handled, s);
     ::sigprocmask(SIG_BLOCK, &handled, nullptr);
     signal_fd_ = ::signalfd(-1, &handled, SFD_CLOEXEC);
     ::signal(SIGPIPE, SIG_IGN);
@@ -247,6 +273,11 @@ int Master::run() {
                     break;
                 case SIGHUP:
                     if (!stopping_) reload();
+                    break;
+                case SIGUSR1:
+                    // php-fpm's habit: reopen the log (after logrotate moved
+                    // it); new workers inherit the new file.
+                    if (!stopping_) reopen_log();
                     break;
                 default:
                     begin_shutdown();

@@ -2,7 +2,7 @@
 // `workers` processes that accept on it, replaces any that die, kills any
 // that overrun request_timeout, stops gracefully on SIGTERM/SIGINT/SIGQUIT
 // and reloads on SIGHUP by starting a new generation of workers before
-// retiring the old one, so no request is dropped.
+// retiring the old one, so no request is dropped; SIGUSR1 reopens the log.
 #pragma once
 
 #include <sys/types.h>
@@ -37,6 +37,7 @@ class Master {
     void reap();
     void enforce_request_timeout();
     void reload();
+    void reopen_log();
     void begin_shutdown();
     void signal_generation_below(int generation, int signal);
     void cleanup();
@@ -45,6 +46,7 @@ class Master {
     Config config_;
     int listen_fd_ = -1;
     bool listen_is_unix_ = false;
+    bool socket_removed_ = false;
     int signal_fd_ = -1;
     int generation_ = 0;
     bool stopping_ = false;

@@ -3,6 +3,7 @@
 #include <fcgiapp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -19,12 +20,6 @@
 
 namespace umkm::pool {
 namespace {
-
-volatile sig_atomic_t stop_requested = 0;
-
-void on_stop_signal(int) {
-    stop_requested = 1;
-}
 
 std::string param(FCGX_Request& request, const char* name) {
     const char* value = FCGX_GetParam(name, request.envp);
@@ -73,80 +68,94 @@ void serve(FCGX_Request& fcgi, controller::App& app, long max_body_size) {
     write_response(fcgi, app.handle(request));
 }
 
-void install_signal_handlers(sigset_t& wait_mask) {
-    struct sigaction stop {};
-    stop.sa_handler = on_stop_signal;
-    sigemptyset(&stop.sa_mask);
-    stop.sa_flags = 0;  // no SA_RESTART: the signal must interrupt the wait
-    for (int s : {SIGTERM, SIGINT, SIGQUIT}) ::sigaction(s, &stop, nullptr);
+// Stop signals (TERM, INT, QUIT) stay blocked for the worker's whole life
+// and are read from a signalfd that sits in the same epoll set as the
+// listening socket: a stop that arrives mid-request is acted on once the
+// response is sent, and one that arrives while connections are queued is
+// seen before the next accept (a handler plus epoll_pwait would leave it
+// pending for as long as the socket stayed readable).
+int open_stop_signals() {
+    sigset_t stop;
+    sigemptyset(&stop);
+    for (int s : {SIGTERM, SIGINT, SIGQUIT}) sigaddset(&stop, s);
+    ::sigprocmask(SIG_SETMASK, &stop, nullptr);
+
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
-    // A reload is the master's business; a vanished nginx connection must
-    // fail the write, not kill the worker.
-    for (int s : {SIGHUP, SIGPIPE}) ::sigaction(s, &ignore, nullptr);
+    // HUP is the master's business; a vanished nginx connection must fail
+    // the write, not kill the worker; libfcgi's own USR1 handler would
+    // make every later accept fail.
+    for (int s : {SIGHUP, SIGPIPE, SIGUSR1}) ::sigaction(s, &ignore, nullptr);
     struct sigaction deflt {};
     deflt.sa_handler = SIG_DFL;
     sigemptyset(&deflt.sa_mask);
     ::sigaction(SIGCHLD, &deflt, nullptr);
-
-    // Stop signals stay blocked except inside epoll_pwait(): a stop that arrives
-    // mid-request is acted on only after the response is sent, and one that
-    // arrives between requests wakes the wait at once. No window loses it.
-    sigset_t blocked;
-    sigemptyset(&blocked);
-    for (int s : {SIGTERM, SIGINT, SIGQUIT}) sigaddset(&blocked, s);
-    ::sigprocmask(SIG_SETMASK, &blocked, nullptr);
-    sigemptyset(&wait_mask);
+    return ::signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 }  // namespace
 
-int run_worker(const Config& config, int listen_fd, WorkerSlot& slot) {
+int run_worker(const Config& config, int listen_fd, pid_t master, WorkerSlot& slot) {
     // If the master dies, stop like on SIGTERM instead of serving forever as
-    // an orphan nobody supervises.
+    // an orphan nobody supervises; if it died before this line, stop now.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    sigset_t wait_mask;
-    install_signal_handlers(wait_mask);
+    if (::getppid() != master) return 0;
+    int stop_fd = open_stop_signals();
 
     store::Database db(config.database);
     controller::App app(db, config.pool.max_body_size);
     FCGX_Request request;
-    if (FCGX_InitRequest(&request, listen_fd, 0) != 0) {
-        LOG_ERROR("FCGX_InitRequest failed");
+    if (stop_fd < 0 || FCGX_InitRequest(&request, listen_fd, 0) != 0) {
+        LOG_ERROR("worker set-up failed");
         return 1;
     }
     // EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of
     // them (with plain poll every worker woke per request and all but one
     // went back to sleep empty-handed).
     int waiter = ::epoll_create1(EPOLL_CLOEXEC);
-    epoll_event interest{};
-    interest.events = EPOLLIN | EPOLLEXCLUSIVE;
-    if (waiter < 0 || ::epoll_ctl(waiter, EPOLL_CTL_ADD, listen_fd, &interest) != 0) {
+    epoll_event on_connection{};
+    on_connection.events = EPOLLIN | EPOLLEXCLUSIVE;
+    on_connection.data.fd = listen_fd;
+    epoll_event on_stop{};
+    on_stop.events = EPOLLIN;
+    on_stop.data.fd = stop_fd;
+    if (waiter < 0 || ::epoll_ctl(waiter, EPOLL_CTL_ADD, listen_fd, &on_connection) != 0 ||
+        ::epoll_ctl(waiter, EPOLL_CTL_ADD, stop_fd, &on_stop) != 0) {
         LOG_ERROR("epoll set-up failed: " << std::strerror(errno));
         return 1;
     }
     long served = 0;
-    while (!stop_requested) {
-        epoll_event event{};
-        int ready = ::epoll_pwait(waiter, &event, 1, -1, &wait_mask);
+    int code = 0;
+    while (true) {
+        epoll_event events[2];
+        int ready = ::epoll_wait(waiter, events, 2, -1);
         if (ready < 0) {
             if (errno == EINTR) continue;
             LOG_ERROR("waiting for connections failed: " << std::strerror(errno));
-            return 1;
+            code = 1;
+            break;
         }
+        bool stop = false;
+        for (int i = 0; i < ready; ++i) stop = stop || events[i].data.fd == stop_fd;
+        if (stop) break;
+
+        // Timed from here, so that a client slow to send its request counts
+        // against request_timeout too.
+        slot.busy_since_ms.store(monotonic_ms());
         // The listening socket is non-blocking: when another worker took the
         // connection first, accept fails with EAGAIN and we wait again.
         int accepted = FCGX_Accept_r(&request);
         if (accepted < 0) {
+            slot.busy_since_ms.store(0);
             int error = -accepted;
-            if (error != EAGAIN && error != EWOULDBLOCK && error != EINTR) {
-                LOG_WARN("accept failed: " << std::strerror(error));
-                ::usleep(10000);
-            }
-            continue;
+            if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR) continue;
+            // Anything else will not fix itself here: exit, and the master
+            // starts a fresh worker (pausing if that keeps happening).
+            LOG_ERROR("accept failed (" << accepted << "); worker exits");
+            code = 1;
+            break;
         }
-        slot.busy_since_ms.store(monotonic_ms());
         serve(request, app, config.pool.max_body_size);
         FCGX_Finish_r(&request);
         slot.busy_since_ms.store(0);
@@ -158,7 +167,8 @@ int run_worker(const Config& config, int listen_fd, WorkerSlot& slot) {
     }
     FCGX_Free(&request, 0);
     ::close(waiter);
-    return 0;
+    ::close(stop_fd);
+    return code;
 }
 
 }  // namespace umkm::pool

@@ -3,12 +3,14 @@
 // until it has served max_requests.
 #pragma once
 
+#include <sys/types.h>
+
 #include "config/config.h"
 #include "pool/scoreboard.h"
 
 namespace umkm::pool {
 
-// Runs in the forked child; returns the process exit code.
-int run_worker(const Config& config, int listen_fd, WorkerSlot& slot);
+// Runs in the forked child of `master`; returns the process exit code.
+int run_worker(const Config& config, int listen_fd, pid_t master, WorkerSlot& slot);
 
 }  // namespace umkm::pool
