@@ -9,14 +9,15 @@
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
-#include <future>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "db_locks.h"
 #include "expectations.h"
 #include "shop_requests.h"
 #include "stack_fixture.h"
@@ -82,17 +83,6 @@ std::vector<pid_t> wait_for_new_workers(const std::vector<pid_t>& old, size_t co
     return now;
 }
 
-// Holds a row lock on `goods` for `seconds` from another database session,
-// so that a pay of a cart with that goods waits inside its worker.
-std::future<void> hold_goods_lock(long long goods, int seconds) {
-    auto held = std::async(std::launch::async, [goods, seconds] {
-        stack().sql("START TRANSACTION; SELECT id FROM goods WHERE id = " + std::to_string(goods) +
-                    " FOR UPDATE; SELECT SLEEP(" + std::to_string(seconds) + "); COMMIT;");
-    });
-    std::this_thread::sleep_for(300ms);  // let the lock be taken first
-    return held;
-}
-
 std::size_t count_in_pool_log(const std::string& text) {
     std::string log = read_file(stack().state_dir() + "/log/umkm-fcgi.log");
     std::size_t n = 0;
@@ -111,7 +101,9 @@ BOOST_AUTO_TEST_CASE(sighup_replaces_every_worker_without_failing_a_request) {
     const auto before = stack().wait_for_workers();
     BOOST_REQUIRE_EQUAL(before.size(), static_cast<size_t>(kWorkers));
 
-    Traffic traffic(4, goods, 700);
+    // More clients than workers: the listening socket always has a queued
+    // connection, the case where a worker could miss its stop signal.
+    Traffic traffic(3 * kWorkers, goods, 700);
     std::this_thread::sleep_for(500ms);
     reload_pool();
     const auto after = wait_for_new_workers(before, kWorkers);
@@ -130,10 +122,12 @@ BOOST_AUTO_TEST_CASE(sighup_replaces_every_worker_without_failing_a_request) {
 }
 
 BOOST_AUTO_TEST_CASE(sighup_applies_a_new_worker_count_and_refuses_a_broken_file) {
+    const auto before = stack().wait_for_workers();
     set_pool_setting("workers", "2");
     reload_pool();
-    auto workers = wait_for_new_workers({}, 2);
+    auto workers = wait_for_new_workers(before, 2);
     BOOST_TEST(workers.size() == 2u);
+    BOOST_TEST(disjoint(before, workers));
 
     // A broken file is refused and the running pool keeps serving.
     const std::string good = read_file(pool_config_path());
@@ -153,9 +147,10 @@ BOOST_AUTO_TEST_CASE(sighup_applies_a_new_worker_count_and_refuses_a_broken_file
 
 BOOST_AUTO_TEST_CASE(workers_are_recycled_after_max_requests_without_failing_a_request) {
     const long long goods = stack().create_goods(stack().unique_name("recycle"), 1000000, 300);
+    const auto before = stack().wait_for_workers();
     set_pool_setting("max_requests", "10");
     reload_pool();
-    const auto first = wait_for_new_workers(stack().worker_pids(), kWorkers);
+    const auto first = wait_for_new_workers(before, kWorkers);
     const std::size_t replaced_before = count_in_pool_log("replacing it");
 
     HttpClient http(stack().base_url());
@@ -179,11 +174,14 @@ BOOST_AUTO_TEST_CASE(a_request_over_request_timeout_gets_its_worker_replaced) {
     const long long goods = stack().create_goods(stack().unique_name("slow"), 10, 400);
     HttpClient http(stack().base_url());
     const long long cart_id = open_cart(http, 71000, goods, 400, 1);
+    const auto old_workers = stack().wait_for_workers();
     set_pool_setting("request_timeout", "1");
     reload_pool();
-    const auto before = wait_for_new_workers(stack().worker_pids(), kWorkers);
+    const auto before = wait_for_new_workers(old_workers, kWorkers);
     const std::size_t timeouts_before = count_in_pool_log("exceeded request_timeout");
 
+    // The lock outlasts the pay's whole budget (its lock wait timeout is 4 s
+    // and retried once), so only request_timeout can end it early.
     auto lock = hold_goods_lock(goods, 3);
     const Response r = pay(http, cart_id, 400);
     lock.get();
@@ -208,6 +206,24 @@ BOOST_AUTO_TEST_CASE(a_request_over_request_timeout_gets_its_worker_replaced) {
     wait_for_new_workers(after, kWorkers);
 }
 
+BOOST_AUTO_TEST_CASE(sigusr1_reopens_the_log_and_the_pool_keeps_serving) {
+    const auto before = stack().wait_for_workers();
+    const std::string log = stack().state_dir() + "/log/umkm-fcgi.log";
+    const std::string rotated = log + ".1";
+    BOOST_REQUIRE(std::rename(log.c_str(), rotated.c_str()) == 0);  // as logrotate does
+    BOOST_REQUIRE(kill(stack().master_pid(), SIGUSR1) == 0);
+    const auto after = wait_for_new_workers(before, kWorkers);
+    BOOST_TEST(disjoint(before, after));
+    BOOST_TEST(read_file(log).find("log reopened") != std::string::npos,
+               "nothing written to the reopened log");
+    HttpClient http(stack().base_url());
+    for (int i = 0; i < 20; ++i) BOOST_TEST(is_ok(http.get(kHealth)));
+    // Put the old lines back in front so later tests can count in one file.
+    const std::string fresh = read_file(log);
+    std::ofstream(log) << read_file(rotated) << fresh;
+    std::remove(rotated.c_str());
+}
+
 // Last: it stops the pool (and starts it again for the fixture's teardown).
 BOOST_AUTO_TEST_CASE(sigterm_lets_the_request_in_flight_finish_then_stops) {
     const long long goods = stack().create_goods(stack().unique_name("drain"), 10, 600);
@@ -221,7 +237,7 @@ BOOST_AUTO_TEST_CASE(sigterm_lets_the_request_in_flight_finish_then_stops) {
         HttpClient client(stack().base_url());
         return pay(client, cart_id, 1200);
     });
-    std::this_thread::sleep_for(300ms);  // the pay is now waiting for the lock
+    BOOST_REQUIRE_MESSAGE(a_request_waits_for_a_lock(), "the pay never reached the lock");
     BOOST_REQUIRE(kill(master, SIGTERM) == 0);
     const Response paid = paying.get();
     lock.get();

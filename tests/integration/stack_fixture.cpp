@@ -44,7 +44,9 @@ std::string env_or(const char* name, const std::string& fallback) {
 // inherit the descriptor and would keep a pipe open (and us waiting) forever.
 int anonymous_file() {
     char path[] = "/tmp/umkm-it-XXXXXX";
-    const int fd = mkstemp(path);
+    // Close-on-exec: the child gets it as its stdout/stderr through dup2,
+    // and the daemons it starts must not inherit a second copy.
+    const int fd = mkostemp(path, O_CLOEXEC);
     if (fd < 0) throw std::runtime_error(std::string("mkstemp: ") + std::strerror(errno));
     unlink(path);
     return fd;
@@ -201,7 +203,7 @@ CommandResult Stack::run(const std::vector<std::string>& args, int timeout_secon
 
     const int out_fd = anonymous_file();
     const int err_fd = anonymous_file();
-    const int null_fd = open("/dev/null", O_RDONLY);
+    const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     const pid_t pid = fork();
     if (pid < 0) {
         close(out_fd);
