@@ -16,7 +16,7 @@ UMKM_PACKAGES=(
     libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
     libcurl4-openssl-dev
     nginx mariadb-server mariadb-client
-    curl wrk procps
+    curl wrk procps shellcheck
 )
 
 umkm_log() {

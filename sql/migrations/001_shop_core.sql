@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS cart_items (
     cart_id     BIGINT UNSIGNED NOT NULL,
     goods_id    BIGINT UNSIGNED NOT NULL,
     price       BIGINT          NOT NULL,
-    quantity    INT             NOT NULL,
+    quantity    BIGINT          NOT NULL,
     PRIMARY KEY (cart_id, goods_id, price),
     KEY cart_items_by_goods (goods_id),
     CONSTRAINT cart_items_cart  FOREIGN KEY (cart_id)  REFERENCES carts (id),

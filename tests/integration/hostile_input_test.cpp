@@ -308,10 +308,11 @@ BOOST_AUTO_TEST_CASE(deeply_nested_json_is_answered_without_crashing) {
         BOOST_TEST(is_error(http.post(endpoint, nested), 400, "ERR_BAD_REQUEST"));
         BOOST_TEST(is_error(http.post(endpoint, objects), 400, "ERR_BAD_REQUEST"));
     }
-    // Deep but well-formed, in a field the API ignores: refused for depth or
-    // accepted as unknown, either way an answer.
+    // Deep but well-formed, in a field the API ignores: still refused for
+    // its depth (over 32 levels), before anything is read.
     const std::string deep_value = std::string(3000, '[') + std::string(3000, ']');
-    BOOST_TEST(is_envelope_with(http.post(kCart, cart_with("note", deep_value)), {200, 400}));
+    BOOST_TEST(
+        is_error(http.post(kCart, cart_with("note", deep_value)), 400, "ERR_BAD_REQUEST", "body"));
 }
 
 BOOST_AUTO_TEST_CASE(nul_bytes_outside_strings_are_400) {
@@ -428,8 +429,10 @@ BOOST_AUTO_TEST_CASE(very_long_query_strings_are_answered) {
                         "ERR_BAD_REQUEST", "page"));
     // The largest page is past the end (its offset must not overflow).
     const Response far = http.get(std::string(kStocks) + "?total_goods=100&page=9007199254740991");
-    BOOST_TEST(is_envelope_with(far, {200, 400}));
-    if (far.status == 200) BOOST_TEST(far.at("data") == Json::Value(Json::arrayValue), far);
+    // The offset would overflow if computed naively: an empty page instead.
+    BOOST_TEST(is_ok(far));
+    BOOST_TEST(far.at("data") == Json::Value(Json::arrayValue), far);
+    BOOST_TEST(far.at("meta.page") == J(9007199254740991LL), far);
 }
 
 // "No request ever gets an HTML error page": also when nginx itself refuses
@@ -441,7 +444,7 @@ BOOST_AUTO_TEST_CASE(oversized_request_lines_and_headers_get_json_errors) {
     Request big_header;
     big_header.target = kStocks;
     big_header.headers = {"Cookie: c=" + std::string(20000, 'c')};
-    BOOST_TEST(is_envelope_with(http.perform(big_header), {400, 431}));
+    BOOST_TEST(is_error(http.perform(big_header), 400, "ERR_BAD_REQUEST"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1070,6 +1070,33 @@ BOOST_AUTO_TEST_SUITE_END()
 // Last, over everything the tests above did to the database.
 BOOST_AUTO_TEST_SUITE(invariants)
 
+BOOST_AUTO_TEST_CASE(migrations_are_recorded_once_and_safe_to_run_again) {
+    const long long recorded = stack().sql_int("SELECT COUNT(*) FROM schema_version");
+    const long long goods = stack().sql_int("SELECT COUNT(*) FROM goods");
+    BOOST_TEST(stack().sql_int("SELECT COUNT(*) FROM schema_version WHERE kind = 'migration' "
+                               "AND version = 1") == 1);
+    BOOST_TEST(stack().sql_int("SELECT COUNT(*) FROM schema_version WHERE kind = 'demo'") == 1);
+    stack().run_checked({"migrate"});
+    stack().run_checked({"migrate"});
+    BOOST_TEST(stack().sql_int("SELECT COUNT(*) FROM schema_version") == recorded);
+    BOOST_TEST(stack().sql_int("SELECT COUNT(*) FROM goods") == goods, "the demo was seeded again");
+}
+
+// The pool's account reads and writes rows of its own schema, nothing else:
+// no DDL, no DELETE (the shop keeps its history), no other database.
+BOOST_AUTO_TEST_CASE(the_app_user_may_only_read_and_write_rows) {
+    const std::string grants = stack().sql("SHOW GRANTS FOR 'umkm_app'@'localhost'");
+    BOOST_TEST(grants.find("GRANT SELECT, INSERT, UPDATE ON `umkm`.*") != std::string::npos,
+               grants);
+    for (const char* forbidden :
+         {"DELETE", "CREATE", "DROP", "ALTER", "ALL PRIVILEGES", "GRANT OPTION", "FILE", "SUPER"})
+        BOOST_TEST(grants.find(forbidden) == std::string::npos, forbidden << " in " << grants);
+    // On the server as a whole: nothing but the right to log in.
+    for (const auto& row : stack().sql_rows("SHOW GRANTS FOR 'umkm_app'@'localhost'"))
+        if (row.at(0).find("ON *.*") != std::string::npos)
+            BOOST_TEST(row.at(0).rfind("GRANT USAGE ON *.*", 0) == 0, row.at(0));
+}
+
 // Stock below zero, an uncovered payment and a wrong change are impossible
 // whatever the application does: the schema's CHECK constraints refuse them.
 BOOST_AUTO_TEST_CASE(the_schema_refuses_negative_stock_and_wrong_change) {

@@ -76,9 +76,14 @@ BOOST_AUTO_TEST_CASE(errors_without_a_field_omit_it_and_503_carries_retry_after)
 BOOST_AUTO_TEST_CASE(strings_are_escaped_into_valid_json_even_when_not_utf8) {
     std::string hostile = std::string("a\"b\\c\n\x01") + "\xff\xfe" + "</script>";
     std::string text = json::Object().add("name", hostile).str();
+    // Every byte is printable ASCII: control characters and bytes >= 0x80
+    // are \u escapes, so the text is valid UTF-8 JSON whatever came in.
+    for (unsigned char c : text) BOOST_TEST((c >= 0x20 && c < 0x7f), "byte " << int(c));
     Json::Value v = parse(text);
     BOOST_TEST(v.isObject());
-    BOOST_TEST(v["name"].asString().substr(0, 6) == "a\"b\\c\n");
+    std::string name = v["name"].asString();
+    BOOST_TEST(name.substr(0, 7) == std::string("a\"b\\c\n\x01"));
+    BOOST_TEST(name.substr(name.size() - 9) == "</script>");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

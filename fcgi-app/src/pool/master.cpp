@@ -28,7 +28,9 @@ constexpr std::size_t scoreboard_slots = 2 * 256 + 8;
 
 // libfcgi's rule (FCGX_OpenSocket): "host:port" or ":port" is TCP, anything
 // without a colon is a unix socket path.
-bool is_unix_path(const std::string& listen) { return listen.find(':') == std::string::npos; }
+bool is_unix_path(const std::string& listen) {
+    return listen.find(':') == std::string::npos;
+}
 
 // A socket file may be left over from a crash, or belong to a pool that is
 // still running: only the first may be removed.
