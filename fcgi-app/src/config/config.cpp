@@ -108,6 +108,8 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.integer("database.connect_timeout", 1, 600, c.database.connect_timeout);
     r.integer("database.query_timeout", 1, 3600, c.database.query_timeout);
     r.integer("database.retry_after", 1, 3600, c.database.retry_after);
+    r.text("events.publish_url", c.events.publish_url);
+    r.integer("events.poll_interval_ms", 10, 60000, c.events.poll_interval_ms);
     r.text("log.level", c.log.level);
     r.text("log.file", c.log.file);
     r.reject_unknown();

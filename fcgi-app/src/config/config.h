@@ -31,6 +31,14 @@ struct DatabaseConfig {
     int retry_after = 2;      // seconds, sent with 503 ERR_UNAVAILABLE
 };
 
+struct EventsConfig {
+    // Where the dispatcher publishes transaction events: nginx's nchan
+    // publisher location, followed by the transaction id. Empty: no
+    // dispatcher (events stay in the outbox).
+    std::string publish_url;
+    int poll_interval_ms = 200;  // how often the outbox is checked when idle
+};
+
 struct LogConfig {
     std::string level = "info";
     std::string file;  // empty: stderr
@@ -39,6 +47,7 @@ struct LogConfig {
 struct Config {
     PoolConfig pool;
     DatabaseConfig database;
+    EventsConfig events;
     LogConfig log;
 };
 
