@@ -14,7 +14,7 @@ export UMKM_ROOT
 UMKM_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
-    libcurl4-openssl-dev
+    libcurl4-openssl-dev libssl-dev
     nginx mariadb-server mariadb-client
     curl wrk procps shellcheck
 )

@@ -2,20 +2,45 @@
 
 #include <cppconn/exception.h>
 
+#include <cstring>
+
 #include "http/response.h"
 #include "log/log.h"
+#include "service/auth_service.h"
 
 namespace umkm::controller {
 
+namespace {
+constexpr const char* admin_prefix = "/api/small/admin/";
+}  // namespace
+
 App::App(store::Database& db, long max_body_size)
-    : db_(db), max_body_size_(max_body_size), shop_(db) {
-    auto bind = [this](http::Response (ShopController::*method)(http::Request&)) {
+    : db_(db), max_body_size_(max_body_size), shop_(db), admin_(db) {
+    auto shop = [this](http::Response (ShopController::*method)(http::Request&)) {
         return [this, method](http::Request& r) { return (shop_.*method)(r); };
     };
-    router_.add("GET", "/api/small/stocks", bind(&ShopController::list_stocks));
-    router_.add("POST", "/api/small/cart", bind(&ShopController::add_to_cart));
-    router_.add("POST", "/api/small/pay", bind(&ShopController::pay));
-    router_.add("GET", "/api/small/health", bind(&ShopController::health));
+    auto admin = [this](http::Response (AdminController::*method)(http::Request&)) {
+        return [this, method](http::Request& r) { return (admin_.*method)(r); };
+    };
+    router_.add("GET", "/api/small/stocks", shop(&ShopController::list_stocks));
+    router_.add("POST", "/api/small/cart", shop(&ShopController::add_to_cart));
+    router_.add("POST", "/api/small/pay", shop(&ShopController::pay));
+    router_.add("GET", "/api/small/transactions/{id}", shop(&ShopController::transaction));
+    router_.add("GET", "/api/small/health", shop(&ShopController::health));
+
+    const std::string goods = std::string(admin_prefix) + "goods";
+    router_.add("GET", goods, admin(&AdminController::list_goods));
+    router_.add("POST", goods, admin(&AdminController::create_goods));
+    router_.add("GET", goods + "/{id}", admin(&AdminController::get_goods));
+    router_.add("PUT", goods + "/{id}", admin(&AdminController::replace_goods));
+    router_.add("PATCH", goods + "/{id}", admin(&AdminController::update_goods));
+    router_.add("DELETE", goods + "/{id}", admin(&AdminController::delete_goods));
+    router_.add("POST", goods + "/{id}/stock", admin(&AdminController::change_stock));
+    const std::string transactions = std::string(admin_prefix) + "transactions";
+    router_.add("GET", transactions, admin(&AdminController::list_transactions));
+    router_.add("POST", transactions + "/{id}/verify",
+                admin(&AdminController::verify_transaction));
+    router_.add("GET", std::string(admin_prefix) + "audit", admin(&AdminController::list_audit));
 }
 
 http::Response App::handle(http::Request& request) noexcept {
@@ -26,10 +51,19 @@ http::Response App::handle(http::Request& request) noexcept {
                     ErrorKind::payload_too_large, "body",
                     "request body is larger than " + std::to_string(max_body_size_) + " bytes");
             }
+            // Every admin path, known or not, needs a token first: without
+            // one, the admin routes are not even revealed.
+            if (request.path.compare(0, std::strlen(admin_prefix), admin_prefix) == 0 ||
+                request.path + "/" == admin_prefix) {
+                request.actor = service::authenticate(db_, request.authorization);
+            }
             return router_.dispatch(request);
         } catch (const ShopError& e) {
             int retry_after = e.kind() == ErrorKind::unavailable ? db_.retry_after() : 0;
             http::Response response = http::error(e, retry_after);
+            if (e.kind() == ErrorKind::unauthorized) {
+                response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"umkm\"");
+            }
             if (e.kind() == ErrorKind::method_not_allowed) {
                 response.headers.emplace_back("Allow", router_.allowed_methods(request.path));
             }

@@ -2,6 +2,7 @@
 // one place where errors become the contract's JSON envelopes.
 #pragma once
 
+#include "controller/admin_controller.h"
 #include "controller/shop_controller.h"
 #include "http/router.h"
 #include "store/database.h"
@@ -19,6 +20,7 @@ class App {
     store::Database& db_;
     long max_body_size_;
     ShopController shop_;
+    AdminController admin_;
     http::Router router_;
 };
 

@@ -1,12 +1,14 @@
 #include "controller/shop_controller.h"
 
-#include <algorithm>
 #include <cctype>
 
+#include "controller/query_params.h"
 #include "http/query.h"
 #include "http/response.h"
 #include "json_io/body.h"
+#include "json_io/shop_json.h"
 #include "json_io/writer.h"
+#include "service/transaction_service.h"
 #include "service/cart_service.h"
 #include "service/pay_service.h"
 #include "service/stock_service.h"
@@ -15,37 +17,6 @@ namespace umkm::controller {
 namespace {
 
 using money::max_json_integer;
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
-}
-
-service::StockQuery stock_query_from(const http::Query& query) {
-    service::StockQuery q;
-    q.page = query.integer("page", 1, max_json_integer, 1);
-    q.page_size = query.integer("total_goods", 1, 100, 20);
-    std::string sort = upper(query.get("sort").value_or("DESC"));
-    if (sort != "ASC" && sort != "DESC") {
-        throw ShopError(ErrorKind::bad_request, "sort", "sort must be ASC or DESC");
-    }
-    q.ascending = sort == "ASC";
-    std::string sort_by = query.get("sort_by").value_or("id");
-    if (sort_by == "id") {
-        q.sort_by = GoodsSortKey::id;
-    } else if (sort_by == "name") {
-        q.sort_by = GoodsSortKey::name;
-    } else if (sort_by == "stock") {
-        q.sort_by = GoodsSortKey::stock;
-    } else if (sort_by == "price") {
-        q.sort_by = GoodsSortKey::price;
-    } else {
-        throw ShopError(ErrorKind::bad_request, "sort_by",
-                        "sort_by must be one of id, name, stock, price");
-    }
-    return q;
-}
 
 // `total` is the paper's field; `total_goods` is what the paper's own load
 // generator sends, so both are accepted, and must agree when both are sent.
@@ -65,25 +36,33 @@ std::int64_t quantity_from(json::FieldReader& fields) {
 
 }  // namespace
 
+std::optional<std::string> transaction_id_of(const std::string& text) {
+    // The UUID is the customer's capability: anything that is not one is
+    // simply not found. Upper-case hex is accepted and normalised.
+    if (text.size() != 36) return std::nullopt;
+    std::string id = text;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        char& c = id[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return std::nullopt;
+        } else if (std::isxdigit(static_cast<unsigned char>(c))) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else {
+            return std::nullopt;
+        }
+    }
+    return id;
+}
+
 http::Response ShopController::list_stocks(http::Request& request) {
     service::StockQuery query = stock_query_from(http::Query::parse(request.query_string));
     service::StockPage page = service::list_stocks(db_, query);
 
     json::Array data;
-    for (const Goods& g : page.goods) {
-        data.add_raw(json::Object()
-                         .add("id", g.id)
-                         .add("name", g.name)
-                         .add("stock", g.stock)
-                         .add("price", g.price)
-                         .str());
-    }
-    json::Object meta;
-    meta.add("page", query.page)
-        .add("total_goods", query.page_size)
-        .add("total_items", page.total_items)
-        .add("total_pages", page.total_pages);
-    return http::ok(data.str(), meta.str());
+    for (const Goods& g : page.goods) data.add_raw(json::goods_for_sale(g));
+    const std::string meta =
+        json::page_meta(query.page, query.page_size, page.total_items, page.total_pages);
+    return http::ok(data.str(), meta);
 }
 
 http::Response ShopController::add_to_cart(http::Request& request) {
@@ -121,6 +100,12 @@ http::Response ShopController::pay(http::Request& request) {
                         .add("payment_amount", receipt.payment_amount)
                         .add("return_amount", receipt.return_amount)
                         .str());
+}
+
+http::Response ShopController::transaction(http::Request& request) {
+    auto id = transaction_id_of(request.path_params.at(0));
+    if (!id) throw ShopError(ErrorKind::not_found, "transaction_id", "transaction not found");
+    return http::ok(json::transaction_view(service::get_transaction(db_, *id)));
 }
 
 http::Response ShopController::health(http::Request&) {

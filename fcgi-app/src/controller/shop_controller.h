@@ -3,10 +3,16 @@
 // no business rule.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "http/message.h"
 #include "store/database.h"
 
 namespace umkm::controller {
+
+// The lower-cased transaction id, or nothing when `text` is not a UUID.
+std::optional<std::string> transaction_id_of(const std::string& text);
 
 class ShopController {
   public:
@@ -15,6 +21,7 @@ class ShopController {
     http::Response list_stocks(http::Request& request);  // GET /api/small/stocks
     http::Response add_to_cart(http::Request& request);  // POST /api/small/cart
     http::Response pay(http::Request& request);          // POST /api/small/pay
+    http::Response transaction(http::Request& request);  // GET /api/small/transactions/{id}
     http::Response health(http::Request& request);       // GET /api/small/health
 
   private:

@@ -6,6 +6,8 @@ int http_status_of(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::bad_request:
             return 400;
+        case ErrorKind::unauthorized:
+            return 401;
         case ErrorKind::not_found:
             return 404;
         case ErrorKind::method_not_allowed:
@@ -14,6 +16,7 @@ int http_status_of(ErrorKind kind) {
         case ErrorKind::out_of_stock:
         case ErrorKind::cart_closed:
         case ErrorKind::cart_empty:
+        case ErrorKind::already_decided:
             return 409;
         case ErrorKind::payload_too_large:
             return 413;
@@ -31,6 +34,8 @@ const char* status_text_of(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::bad_request:
             return "ERR_BAD_REQUEST";
+        case ErrorKind::unauthorized:
+            return "ERR_UNAUTHORIZED";
         case ErrorKind::not_found:
             return "ERR_NOT_FOUND";
         case ErrorKind::method_not_allowed:
@@ -43,6 +48,8 @@ const char* status_text_of(ErrorKind kind) {
             return "ERR_CART_CLOSED";
         case ErrorKind::cart_empty:
             return "ERR_CART_EMPTY";
+        case ErrorKind::already_decided:
+            return "ERR_ALREADY_DECIDED";
         case ErrorKind::payload_too_large:
             return "ERR_PAYLOAD_TOO_LARGE";
         case ErrorKind::insufficient_payment:

@@ -11,12 +11,14 @@ namespace umkm {
 
 enum class ErrorKind {
     bad_request,           // 400 ERR_BAD_REQUEST
+    unauthorized,          // 401 ERR_UNAUTHORIZED
     not_found,             // 404 ERR_NOT_FOUND
     method_not_allowed,    // 405 ERR_METHOD_NOT_ALLOWED
     price_mismatch,        // 409 ERR_PRICE_MISMATCH
     out_of_stock,          // 409 ERR_OUT_OF_STOCK
     cart_closed,           // 409 ERR_CART_CLOSED
     cart_empty,            // 409 ERR_CART_EMPTY
+    already_decided,       // 409 ERR_ALREADY_DECIDED
     payload_too_large,     // 413 ERR_PAYLOAD_TOO_LARGE
     insufficient_payment,  // 422 ERR_INSUFFICIENT_PAYMENT
     unavailable,           // 503 ERR_UNAVAILABLE

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/money.h"
 
@@ -48,6 +50,34 @@ struct Transaction {
     Id user_id = 0;
     std::string status;  // PAID, VERIFIED, REJECTED
     Receipt receipt;
+};
+
+// A paid cart line as the transaction view shows it.
+struct TransactionItem {
+    Id goods_id = 0;
+    std::string name;
+    money::Rupiah price = 0;
+    std::int64_t quantity = 0;
+};
+
+// The transaction as customers and the admin see it (API.md section 4).
+struct TransactionView {
+    Transaction transaction;
+    std::vector<TransactionItem> items;
+    std::string paid_at;                     // RFC 3339, UTC
+    std::optional<std::string> verified_at;  // RFC 3339, UTC
+    std::optional<std::string> note;
+};
+
+// One admin action, as the audit log keeps it.
+struct AuditEntry {
+    Id id = 0;
+    std::string actor;
+    std::string action;
+    std::string target;
+    std::optional<std::string> before;  // JSON text
+    std::optional<std::string> after;   // JSON text
+    std::string at;                     // RFC 3339, UTC
 };
 
 }  // namespace umkm

@@ -118,6 +118,61 @@ std::optional<std::int64_t> FieldReader::optional_integer(const char* name, std:
     return read(name, min, max, false);
 }
 
+namespace {
+
+// Characters, not bytes: the body passed the UTF-8 check of parse_object.
+std::size_t utf8_length(const std::string& text) {
+    std::size_t n = 0;
+    for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+bool blank(const std::string& text) {
+    return text.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
+}
+
+}  // namespace
+
+std::optional<std::string> FieldReader::optional_string(const char* name, std::size_t max_chars,
+                                                        bool allow_blank) {
+    const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+    if (v == nullptr || v->isNull()) return std::nullopt;
+    if (!v->isString()) {
+        add_error(name, std::string(name) + " must be a string");
+        return std::nullopt;
+    }
+    std::string text = v->asString();
+    std::size_t length = utf8_length(text);
+    if (length > max_chars || (!allow_blank && (length == 0 || blank(text)))) {
+        add_error(name, std::string(name) + " must be " + (allow_blank ? "0" : "1") + " to " +
+                            std::to_string(max_chars) + " characters" +
+                            (allow_blank ? "" : ", not blank"));
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::string FieldReader::choice(const char* name, std::initializer_list<const char*> choices) {
+    const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+    std::string allowed;
+    for (const char* c : choices) {
+        if (v && v->isString() && v->asString() == c) return c;
+        allowed += (allowed.empty() ? "" : ", ") + std::string(c);
+    }
+    add_error(name, std::string(name) + " must be one of " + allowed);
+    return "";
+}
+
+std::optional<bool> FieldReader::optional_bool(const char* name) {
+    const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+    if (v == nullptr || v->isNull()) return std::nullopt;
+    if (!v->isBool()) {
+        add_error(name, std::string(name) + " must be true or false");
+        return std::nullopt;
+    }
+    return v->asBool();
+}
+
 void FieldReader::add_error(const std::string& field, const std::string& message) {
     errors_.push_back({field, message});
 }

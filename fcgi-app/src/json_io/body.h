@@ -6,6 +6,7 @@
 #include <json/value.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ class FieldReader {
     // An optional integer: absent or null gives nothing.
     std::optional<std::int64_t> optional_integer(const char* name, std::int64_t min,
                                                  std::int64_t max);
+    // An optional string of 1..max_chars characters (UTF-8), not blank
+    // unless allow_blank; null or absent gives nothing.
+    std::optional<std::string> optional_string(const char* name, std::size_t max_chars,
+                                               bool allow_blank = false);
+    // A required one of `choices` (exact spelling).
+    std::string choice(const char* name, std::initializer_list<const char*> choices);
+    std::optional<bool> optional_bool(const char* name);
     bool has(const char* name) const;
     void add_error(const std::string& field, const std::string& message);
     void throw_if_any() const;

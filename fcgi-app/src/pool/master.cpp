@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "log/log.h"
+#include "pool/dispatcher.h"
 #include "pool/worker.h"
 
 namespace umkm::pool {
@@ -119,6 +120,83 @@ void Master::spawn() {
     LOG_DEBUG("started worker " << pid);
 }
 
+void Master::spawn_dispatcher() {
+    pid_t master = ::getpid();
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        LOG_ERROR("fork failed: " << std::strerror(errno));
+        dispatcher_not_before_ms_ = monotonic_ms() + 1000;
+        return;
+    }
+    if (pid == 0) {
+        ::close(signal_fd_);
+        // It serves no requests: the listening socket is not its business.
+        ::close(listen_fd_);
+        int code = 1;
+        try {
+            code = run_dispatcher(config_, master);
+        } catch (const std::exception& e) {
+            LOG_ERROR("dispatcher failed: " << e.what());
+        }
+        ::_exit(code);
+    }
+    dispatcher_pid_ = pid;
+    dispatcher_started_ms_ = monotonic_ms();
+    dispatcher_retiring_ = false;
+    LOG_INFO("started dispatcher " << pid << " publishing events to "
+                                   << config_.events.publish_url);
+}
+
+// Called on every turn of the main loop: starts the dispatcher when one is
+// configured and none runs, and kills a retiring one that overstays.
+void Master::manage_dispatcher() {
+    if (stopping_) return;
+    std::int64_t now = monotonic_ms();
+    if (dispatcher_pid_ != 0) {
+        if (dispatcher_retiring_ && now >= dispatcher_kill_at_ms_) {
+            LOG_WARN("dispatcher " << dispatcher_pid_ << " did not stop within shutdown_timeout ("
+                                   << config_.pool.shutdown_timeout << " s); killing it");
+            ::kill(dispatcher_pid_, SIGKILL);
+            dispatcher_kill_at_ms_ = INT64_MAX;
+        }
+        return;
+    }
+    if (config_.events.publish_url.empty() || now < dispatcher_not_before_ms_) return;
+    spawn_dispatcher();
+}
+
+// On reload: the running dispatcher finishes the event it is publishing and
+// exits; manage_dispatcher() starts its successor with the new settings
+// once it is gone. Never two at once, so that no event of a transaction
+// overtakes an earlier one (each publishes the pending rows in id order).
+void Master::retire_dispatcher() {
+    if (dispatcher_pid_ == 0 || dispatcher_retiring_) return;
+    dispatcher_retiring_ = true;
+    dispatcher_kill_at_ms_ = monotonic_ms() + config_.pool.shutdown_timeout * 1000LL;
+    ::kill(dispatcher_pid_, SIGTERM);
+}
+
+void Master::dispatcher_ended(pid_t pid, int status) {
+    bool expected = stopping_ || dispatcher_retiring_;
+    dispatcher_pid_ = 0;
+    dispatcher_retiring_ = false;
+    if (expected) {
+        LOG_DEBUG("dispatcher " << pid << " " << describe_exit(status));
+        return;
+    }
+    ++restarts_;
+    LOG_WARN("dispatcher " << pid << " " << describe_exit(status)
+                           << "; restarting it (restarts: " << restarts_ << ")");
+    // As for the workers: one death is answered at once, a second one right
+    // after starting pauses restarts for a second (no fork loop).
+    if (monotonic_ms() - dispatcher_started_ms_ >= 1000) {
+        dispatcher_quick_deaths_ = 0;
+    } else if (++dispatcher_quick_deaths_ > 1) {
+        LOG_ERROR("the dispatcher keeps dying at start; pausing its restarts for a second");
+        dispatcher_not_before_ms_ = monotonic_ms() + 1000;
+    }
+}
+
 void Master::spawn_missing() {
     if (stopping_ || monotonic_ms() < respawn_not_before_ms_) return;
     int current = 0;
@@ -130,6 +208,10 @@ void Master::reap() {
     int status = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == dispatcher_pid_) {
+            dispatcher_ended(pid, status);
+            continue;
+        }
         auto it = children_.find(pid);
         if (it == children_.end()) continue;
         Child child = it->second;
@@ -198,6 +280,8 @@ void Master::reload() {
     respawn_not_before_ms_ = 0;
     spawn_missing();
     signal_generation_below(generation_, SIGTERM);
+    dispatcher_not_before_ms_ = 0;
+    retire_dispatcher();
     LOG_INFO("reloaded " << config_path_ << "; " << config_.pool.workers << " workers");
 }
 
@@ -226,6 +310,7 @@ void Master::begin_shutdown() {
     }
     LOG_INFO("stopping: waiting for " << children_.size() << " workers to finish");
     signal_generation_below(generation_ + 1, SIGTERM);
+    if (dispatcher_pid_ != 0) ::kill(dispatcher_pid_, SIGTERM);
 }
 
 void Master::cleanup() {
@@ -262,6 +347,7 @@ int Master::run() {
     LOG_INFO("listening on " << config_.pool.listen << " with " << config_.pool.workers
                              << " workers");
     spawn_missing();
+    manage_dispatcher();
 
     while (true) {
         pollfd wait{signal_fd_, POLLIN, 0};
@@ -288,16 +374,18 @@ int Master::run() {
         }
         reap();  // SIGCHLDs coalesce: always collect everything that ended
         if (stopping_) {
-            if (children_.empty()) break;
+            if (children_.empty() && dispatcher_pid_ == 0) break;
             if (monotonic_ms() > stop_deadline_ms_) {
                 LOG_WARN("shutdown_timeout reached; killing " << children_.size() << " workers");
                 signal_generation_below(generation_ + 1, SIGKILL);
+                if (dispatcher_pid_ != 0) ::kill(dispatcher_pid_, SIGKILL);
                 stop_deadline_ms_ = INT64_MAX;
             }
             continue;
         }
         enforce_request_timeout();
         spawn_missing();
+        manage_dispatcher();
     }
     LOG_INFO("stopped");
     cleanup();

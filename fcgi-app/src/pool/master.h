@@ -3,6 +3,8 @@
 // that overrun request_timeout, stops gracefully on SIGTERM/SIGINT/SIGQUIT
 // and reloads on SIGHUP by starting a new generation of workers before
 // retiring the old one, so no request is dropped; SIGUSR1 reopens the log.
+// With events.publish_url set it also runs the events dispatcher
+// (pool/dispatcher.h), outside the worker slots, restarted when it dies.
 #pragma once
 
 #include <sys/types.h>
@@ -40,6 +42,10 @@ class Master {
     void reopen_log();
     void begin_shutdown();
     void signal_generation_below(int generation, int signal);
+    void manage_dispatcher();
+    void spawn_dispatcher();
+    void retire_dispatcher();
+    void dispatcher_ended(pid_t pid, int status);
     void cleanup();
 
     std::string config_path_;
@@ -54,6 +60,14 @@ class Master {
     std::int64_t respawn_not_before_ms_ = 0;
     std::uint64_t restarts_ = 0;
     int quick_deaths_ = 0;  // consecutive deaths within a second of starting
+    // The dispatcher: at most one at any time (a reload stops the old one
+    // before starting the new), so events leave in order.
+    pid_t dispatcher_pid_ = 0;
+    std::int64_t dispatcher_started_ms_ = 0;
+    bool dispatcher_retiring_ = false;    // told to stop by a reload
+    std::int64_t dispatcher_kill_at_ms_ = 0;  // when a retiring one is killed
+    std::int64_t dispatcher_not_before_ms_ = 0;
+    int dispatcher_quick_deaths_ = 0;
     std::unique_ptr<Scoreboard> scoreboard_;
     std::map<pid_t, Child> children_;
 };

@@ -64,6 +64,7 @@ void serve(FCGX_Request& fcgi, controller::App& app, long max_body_size) {
     if (request.path.empty()) request.path = param(fcgi, "SCRIPT_NAME");
     request.query_string = param(fcgi, "QUERY_STRING");
     request.request_id = param(fcgi, "REQUEST_ID");
+    request.authorization = param(fcgi, "HTTP_AUTHORIZATION");
     request.body = read_body(fcgi, max_body_size);
     write_response(fcgi, app.handle(request));
 }

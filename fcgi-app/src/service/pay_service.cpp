@@ -4,6 +4,7 @@
 
 #include "store/cart_store.h"
 #include "store/goods_store.h"
+#include "service/transaction_service.h"
 #include "store/transaction_store.h"
 #include "util/uuid.h"
 
@@ -67,6 +68,8 @@ Receipt pay(store::Database& db, Id cart_id, money::Rupiah payment_amount) {
         t.receipt = {t.id, *total, payment_amount, money::change_of(payment_amount, *total)};
         store::insert_transaction(db, t);
         store::mark_cart_paid(db, cart_id);
+        // The customer's PAID event commits with the payment (outbox).
+        record_status_event(db, t.id);
         return t.receipt;
     });
 }

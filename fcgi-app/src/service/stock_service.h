@@ -1,10 +1,11 @@
-// Listing goods on sale: the rule for paging.
+// Listing goods (on sale for customers, any for the admin): the rule for paging.
 #pragma once
 
 #include <vector>
 
 #include "domain/shop.h"
 #include "store/database.h"
+#include "store/goods_store.h"
 
 namespace umkm::service {
 
@@ -13,6 +14,7 @@ struct StockQuery {
     std::int64_t page_size = 20;
     GoodsSortKey sort_by = GoodsSortKey::id;
     bool ascending = false;
+    store::GoodsFilter filter = store::GoodsFilter::on_sale;  // customers see goods on sale
 };
 
 struct StockPage {

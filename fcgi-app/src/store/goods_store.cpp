@@ -1,5 +1,8 @@
 #include "store/goods_store.h"
 
+#include <string>
+#include <vector>
+
 namespace umkm::store {
 namespace {
 
@@ -20,36 +23,65 @@ std::optional<Goods> one_goods(sql::PreparedStatement& ps, Id id) {
     return goods_from(*rs);
 }
 
-// One statement per (sort key, direction): the whitelist is this table.
-// The id tie-breaker runs in the same direction so pages neither overlap
-// nor skip, and each ORDER BY matches an index of 001_shop_core.sql.
-const char* list_statement(GoodsSortKey key, bool ascending) {
-// The count rides along as a sixth column (an uncorrelated subquery, run
-// once per statement) so a page costs one round trip, not two.
-#define UMKM_LIST(order)                                                                      \
-    "SELECT id, name, stock, price, deleted, (SELECT COUNT(*) FROM goods WHERE deleted = 0) " \
-    "FROM goods WHERE deleted = 0 ORDER BY " order " LIMIT ? OFFSET ?"
-    static const char* const statements[4][2] = {
-        {UMKM_LIST("id DESC"), UMKM_LIST("id ASC")},
-        {UMKM_LIST("name DESC, id DESC"), UMKM_LIST("name ASC, id ASC")},
-        {UMKM_LIST("stock DESC, id DESC"), UMKM_LIST("stock ASC, id ASC")},
-        {UMKM_LIST("price DESC, id DESC"), UMKM_LIST("price ASC, id ASC")},
-    };
-#undef UMKM_LIST
-    return statements[static_cast<int>(key)][ascending ? 1 : 0];
+const char* where_of(GoodsFilter filter) {
+    switch (filter) {
+        case GoodsFilter::on_sale:
+            return "WHERE deleted = 0";
+        case GoodsFilter::deleted:
+            return "WHERE deleted = 1";
+        case GoodsFilter::all:
+            break;
+    }
+    return "";
+}
+
+// One statement per (filter, sort key, direction), built once from these
+// whitelists. The id tie-breaker runs in the same direction so pages
+// neither overlap nor skip, and each ORDER BY matches an index of
+// 001_shop_core.sql. The count rides along as a sixth column (an
+// uncorrelated subquery, run once per statement) so a page costs one
+// round trip, not two.
+const std::string& list_statement(GoodsFilter filter, GoodsSortKey key, bool ascending) {
+    static const auto statements = [] {
+        const char* const orders[4][2] = {
+            {"id DESC", "id ASC"},
+            {"name DESC, id DESC", "name ASC, id ASC"},
+            {"stock DESC, id DESC", "stock ASC, id ASC"},
+            {"price DESC, id DESC", "price ASC, id ASC"},
+        };
+        std::vector<std::string> all;
+        for (GoodsFilter f : {GoodsFilter::on_sale, GoodsFilter::deleted, GoodsFilter::all}) {
+            for (const auto& order : orders) {
+                for (const char* direction : order) {
+                    all.push_back(std::string("SELECT id, name, stock, price, deleted, (SELECT "
+                                              "COUNT(*) FROM goods ") +
+                                  where_of(f) + ") FROM goods " + where_of(f) + " ORDER BY " +
+                                  direction + " LIMIT ? OFFSET ?");
+                }
+            }
+        }
+        return all;
+    }();
+    return statements[static_cast<std::size_t>(static_cast<int>(filter) * 8 +
+                                               static_cast<int>(key) * 2 + (ascending ? 1 : 0))];
 }
 
 }  // namespace
 
-std::int64_t count_goods_on_sale(Database& db) {
-    ResultSetPtr rs(db.prepare("SELECT COUNT(*) FROM goods WHERE deleted = 0").executeQuery());
+std::int64_t count_goods(Database& db, GoodsFilter filter) {
+    static const std::string statements[] = {
+        std::string("SELECT COUNT(*) FROM goods ") + where_of(GoodsFilter::on_sale),
+        std::string("SELECT COUNT(*) FROM goods ") + where_of(GoodsFilter::deleted),
+        std::string("SELECT COUNT(*) FROM goods ") + where_of(GoodsFilter::all),
+    };
+    ResultSetPtr rs(db.prepare(statements[static_cast<int>(filter)].c_str()).executeQuery());
     rs->next();
     return rs->getInt64(1);
 }
 
-GoodsPage list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending, std::int64_t limit,
-                             std::int64_t offset) {
-    sql::PreparedStatement& ps = db.prepare(list_statement(key, ascending));
+GoodsPage list_goods(Database& db, GoodsFilter filter, GoodsSortKey key, bool ascending,
+                     std::int64_t limit, std::int64_t offset) {
+    sql::PreparedStatement& ps = db.prepare(list_statement(filter, key, ascending).c_str());
     ps.setInt64(1, limit);
     ps.setInt64(2, offset);
     ResultSetPtr rs(ps.executeQuery());
@@ -59,7 +91,7 @@ GoodsPage list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending, std
         page.total_items = rs->getInt64(6);
     }
     // A page past the end has no row to carry the count.
-    if (page.goods.empty()) page.total_items = count_goods_on_sale(db);
+    if (page.goods.empty()) page.total_items = count_goods(db, filter);
     return page;
 }
 
@@ -70,11 +102,14 @@ std::optional<Goods> find_goods_on_sale(Database& db, Id id) {
         id);
 }
 
-std::optional<Goods> lock_goods(Database& db, Id id) {
+std::optional<Goods> find_goods(Database& db, Id id, bool lock) {
     return one_goods(
-        db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE"),
+        lock ? db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE")
+             : db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ?"),
         id);
 }
+
+std::optional<Goods> lock_goods(Database& db, Id id) { return find_goods(db, id, true); }
 
 bool take_stock(Database& db, Id id, std::int64_t quantity) {
     // The stock >= ? guard repeats the caller's check inside the statement:
@@ -85,6 +120,37 @@ bool take_stock(Database& db, Id id, std::int64_t quantity) {
     ps.setInt64(2, id);
     ps.setInt64(3, quantity);
     return ps.executeUpdate() == 1;
+}
+
+void add_stock(Database& db, Id id, std::int64_t quantity) {
+    sql::PreparedStatement& ps = db.prepare("UPDATE goods SET stock = stock + ? WHERE id = ?");
+    ps.setInt64(1, quantity);
+    ps.setInt64(2, id);
+    ps.executeUpdate();
+}
+
+Id insert_goods(Database& db, const Goods& goods) {
+    sql::PreparedStatement& ps =
+        db.prepare("INSERT INTO goods (name, stock, price, deleted) VALUES (?, ?, ?, ?)");
+    ps.setString(1, goods.name);
+    ps.setInt64(2, goods.stock);
+    ps.setInt64(3, goods.price);
+    ps.setInt(4, goods.deleted ? 1 : 0);
+    ps.executeUpdate();
+    ResultSetPtr rs(db.prepare("SELECT LAST_INSERT_ID()").executeQuery());
+    rs->next();
+    return rs->getInt64(1);
+}
+
+void update_goods(Database& db, const Goods& goods) {
+    sql::PreparedStatement& ps =
+        db.prepare("UPDATE goods SET name = ?, stock = ?, price = ?, deleted = ? WHERE id = ?");
+    ps.setString(1, goods.name);
+    ps.setInt64(2, goods.stock);
+    ps.setInt64(3, goods.price);
+    ps.setInt(4, goods.deleted ? 1 : 0);
+    ps.setInt64(5, goods.id);
+    ps.executeUpdate();
 }
 
 }  // namespace umkm::store

@@ -1,8 +1,10 @@
 // SQL for goods, and nothing else. Every statement is prepared; the only
-// text spliced into SQL is an ORDER BY chosen from a fixed whitelist.
+// text spliced into SQL is a WHERE and an ORDER BY chosen from fixed
+// whitelists.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "domain/shop.h"
@@ -10,18 +12,28 @@
 
 namespace umkm::store {
 
-std::int64_t count_goods_on_sale(Database& db);
+enum class GoodsFilter { on_sale, deleted, all };
+
 struct GoodsPage {
     std::vector<Goods> goods;
-    std::int64_t total_items = 0;  // goods on sale, all pages
+    std::int64_t total_items = 0;  // goods matching the filter, all pages
 };
-GoodsPage list_goods_on_sale(Database& db, GoodsSortKey key, bool ascending, std::int64_t limit,
-                             std::int64_t offset);
+
+std::int64_t count_goods(Database& db, GoodsFilter filter);
+GoodsPage list_goods(Database& db, GoodsFilter filter, GoodsSortKey key, bool ascending,
+                     std::int64_t limit, std::int64_t offset);
 // Goods a customer can see (not deleted), read without a lock.
 std::optional<Goods> find_goods_on_sale(Database& db, Id id);
+// Any goods, deleted too; `lock` takes the row FOR UPDATE.
+std::optional<Goods> find_goods(Database& db, Id id, bool lock);
 // Locks the row until the transaction ends (deleted goods included).
 std::optional<Goods> lock_goods(Database& db, Id id);
 // Takes `quantity` from the stock; false when the stock is short.
 bool take_stock(Database& db, Id id, std::int64_t quantity);
+// Puts `quantity` back (a rejected transaction, a restock).
+void add_stock(Database& db, Id id, std::int64_t quantity);
+Id insert_goods(Database& db, const Goods& goods);
+// Writes name, price, stock and deleted of goods.id.
+void update_goods(Database& db, const Goods& goods);
 
 }  // namespace umkm::store

@@ -1,5 +1,7 @@
 #include "store/transaction_store.h"
 
+#include <cppconn/datatype.h>
+
 namespace umkm::store {
 
 std::optional<Transaction> find_transaction_by_cart(Database& db, Id cart_id) {
@@ -28,6 +30,114 @@ void insert_transaction(Database& db, const Transaction& t) {
     ps.setInt64(4, t.receipt.total_amount);
     ps.setInt64(5, t.receipt.payment_amount);
     ps.setInt64(6, t.receipt.return_amount);
+    ps.executeUpdate();
+}
+
+namespace {
+
+// RFC 3339 in UTC: the session's time zone is +00:00 (store/database.cpp).
+#define UMKM_RFC3339(column) "DATE_FORMAT(" column ", '%Y-%m-%dT%H:%i:%sZ')"
+
+const char* const view_columns =
+    "SELECT id, cart_id, user_id, status, total_amount, payment_amount, return_amount, " UMKM_RFC3339(
+        "paid_at") ", " UMKM_RFC3339("verified_at") ", note FROM transactions ";
+
+TransactionView view_from(sql::ResultSet& rs) {
+    TransactionView v;
+    Transaction& t = v.transaction;
+    t.id = rs.getString(1).asStdString();
+    t.cart_id = rs.getInt64(2);
+    t.user_id = rs.getInt64(3);
+    t.status = rs.getString(4).asStdString();
+    t.receipt = {t.id, rs.getInt64(5), rs.getInt64(6), rs.getInt64(7)};
+    v.paid_at = rs.getString(8).asStdString();
+    if (!rs.isNull(9)) v.verified_at = rs.getString(9).asStdString();
+    if (!rs.isNull(10)) v.note = rs.getString(10).asStdString();
+    return v;
+}
+
+void load_items(Database& db, TransactionView& v) {
+    sql::PreparedStatement& ps = db.prepare(
+        "SELECT ci.goods_id, g.name, ci.price, ci.quantity FROM cart_items ci "
+        "JOIN goods g ON g.id = ci.goods_id WHERE ci.cart_id = ? ORDER BY ci.goods_id, ci.price");
+    ps.setInt64(1, v.transaction.cart_id);
+    ResultSetPtr rs(ps.executeQuery());
+    while (rs->next()) {
+        v.items.push_back(
+            {rs->getInt64(1), rs->getString(2).asStdString(), rs->getInt64(3), rs->getInt64(4)});
+    }
+}
+
+}  // namespace
+
+std::optional<TransactionView> load_transaction_view(Database& db, const std::string& id,
+                                                     bool lock) {
+    static const std::string plain = std::string(view_columns) + "WHERE id = ?";
+    static const std::string locked = plain + " FOR UPDATE";
+    sql::PreparedStatement& ps = db.prepare(lock ? locked.c_str() : plain.c_str());
+    ps.setString(1, id);
+    ResultSetPtr rs(ps.executeQuery());
+    if (!rs->next()) return std::nullopt;
+    TransactionView v = view_from(*rs);
+    load_items(db, v);
+    return v;
+}
+
+std::vector<TransactionView> list_transaction_views(Database& db, const std::string& status,
+                                                    std::int64_t limit, std::int64_t offset) {
+    // Newest first; id breaks ties so pages neither overlap nor skip.
+    static const std::string all =
+        std::string(view_columns) + "ORDER BY paid_at DESC, id DESC LIMIT ? OFFSET ?";
+    static const std::string by_status = std::string(view_columns) +
+                                         "WHERE status = ? ORDER BY paid_at DESC, id DESC "
+                                         "LIMIT ? OFFSET ?";
+    sql::PreparedStatement& ps = db.prepare(status.empty() ? all.c_str() : by_status.c_str());
+    int i = 1;
+    if (!status.empty()) ps.setString(i++, status);
+    ps.setInt64(i++, limit);
+    ps.setInt64(i, offset);
+    ResultSetPtr rs(ps.executeQuery());
+    std::vector<TransactionView> views;
+    while (rs->next()) views.push_back(view_from(*rs));
+    for (TransactionView& v : views) load_items(db, v);
+    return views;
+}
+
+std::int64_t count_transactions(Database& db, const std::string& status) {
+    sql::PreparedStatement& ps =
+        status.empty() ? db.prepare("SELECT COUNT(*) FROM transactions")
+                       : db.prepare("SELECT COUNT(*) FROM transactions WHERE status = ?");
+    if (!status.empty()) ps.setString(1, status);
+    ResultSetPtr rs(ps.executeQuery());
+    rs->next();
+    return rs->getInt64(1);
+}
+
+void decide_transaction(Database& db, const std::string& id, const std::string& status,
+                        const std::optional<std::string>& note) {
+    sql::PreparedStatement& ps = db.prepare(
+        "UPDATE transactions SET status = ?, verified_at = UTC_TIMESTAMP(6), note = ? "
+        "WHERE id = ?");
+    ps.setString(1, status);
+    if (note) {
+        ps.setString(2, *note);
+    } else {
+        ps.setNull(2, sql::DataType::VARCHAR);
+    }
+    ps.setString(3, id);
+    ps.executeUpdate();
+}
+
+void insert_transaction_event(Database& db, const std::string& transaction_id,
+                              const std::string& status, const std::string& payload) {
+    sql::PreparedStatement& ps = db.prepare(
+        "INSERT INTO transaction_events (transaction_id, seq, status, payload) "
+        "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM transaction_events "
+        "WHERE transaction_id = ?");
+    ps.setString(1, transaction_id);
+    ps.setString(2, status);
+    ps.setString(3, payload);
+    ps.setString(4, transaction_id);
     ps.executeUpdate();
 }
 

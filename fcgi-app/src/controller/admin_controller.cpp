@@ -1,0 +1,164 @@
+#include "controller/admin_controller.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "controller/query_params.h"
+#include "controller/shop_controller.h"
+#include "domain/money.h"
+#include "http/query.h"
+#include "http/response.h"
+#include "json_io/body.h"
+#include "json_io/shop_json.h"
+#include "json_io/writer.h"
+#include "service/admin_goods_service.h"
+#include "service/audit_service.h"
+#include "service/transaction_service.h"
+
+namespace umkm::controller {
+namespace {
+
+using money::max_json_integer;
+
+constexpr std::size_t max_name_chars = 255;
+constexpr std::size_t max_note_chars = 1000;
+
+Id goods_id_of(const http::Request& request) {
+    auto id = http::parse_plain_integer(request.path_params.at(0), 1, max_json_integer);
+    if (!id) throw ShopError(ErrorKind::not_found, "id", "goods not found");
+    return *id;
+}
+
+std::string transaction_of(const http::Request& request) {
+    auto id = transaction_id_of(request.path_params.at(0));
+    if (!id) throw ShopError(ErrorKind::not_found, "transaction_id", "transaction not found");
+    return *id;
+}
+
+// Reads the goods fields of a body; `required` makes each missing one an
+// error (POST, PUT), otherwise at least one must be there (PATCH).
+service::GoodsChange goods_fields(const std::string& body, bool required) {
+    Json::Value object = json::parse_object(body);
+    json::FieldReader fields(object);
+    service::GoodsChange change;
+    change.name = fields.optional_string("name", max_name_chars);
+    change.price = fields.optional_integer("price", 0, max_json_integer);
+    change.stock = fields.optional_integer("stock", 0, max_json_integer);
+    change.deleted = fields.optional_bool("deleted");
+    if (required) {
+        for (const char* name : {"name", "price", "stock"}) {
+            if (!fields.has(name)) fields.add_error(name, std::string(name) + " is required");
+        }
+    } else if (!fields.has("name") && !fields.has("price") && !fields.has("stock") &&
+               !fields.has("deleted")) {
+        fields.add_error("body", "give at least one of name, price, stock, deleted");
+    }
+    fields.throw_if_any();
+    return change;
+}
+
+http::Response goods_answer(const Goods& goods) { return http::ok(json::admin_goods(goods)); }
+
+std::string status_filter(const http::Query& query) {
+    std::string status = query.get("status").value_or("");
+    std::transform(status.begin(), status.end(), status.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    if (!status.empty() && status != "PAID" && status != "VERIFIED" && status != "REJECTED") {
+        throw ShopError(ErrorKind::bad_request, "status",
+                        "status must be PAID, VERIFIED or REJECTED");
+    }
+    return status;
+}
+
+}  // namespace
+
+http::Response AdminController::list_goods(http::Request& request) {
+    http::Query query = http::Query::parse(request.query_string);
+    service::StockQuery q = stock_query_from(query);
+    std::string deleted = query.get("deleted").value_or("all");
+    if (deleted == "all") {
+        q.filter = store::GoodsFilter::all;
+    } else if (deleted == "true") {
+        q.filter = store::GoodsFilter::deleted;
+    } else if (deleted == "false") {
+        q.filter = store::GoodsFilter::on_sale;
+    } else {
+        throw ShopError(ErrorKind::bad_request, "deleted", "deleted must be all, true or false");
+    }
+    service::StockPage page = service::list_stocks(db_, q);
+    json::Array data;
+    for (const Goods& g : page.goods) data.add_raw(json::admin_goods(g));
+    return http::ok(data.str(),
+                    json::page_meta(q.page, q.page_size, page.total_items, page.total_pages));
+}
+
+http::Response AdminController::create_goods(http::Request& request) {
+    service::GoodsChange fields = goods_fields(request.body, true);
+    return http::created(json::admin_goods(service::create_goods(db_, request.actor, fields)));
+}
+
+http::Response AdminController::get_goods(http::Request& request) {
+    return goods_answer(service::get_goods(db_, goods_id_of(request)));
+}
+
+http::Response AdminController::replace_goods(http::Request& request) {
+    Id id = goods_id_of(request);
+    service::GoodsChange fields = goods_fields(request.body, true);
+    return goods_answer(service::change_goods(db_, request.actor, id, fields, "goods.replace"));
+}
+
+http::Response AdminController::update_goods(http::Request& request) {
+    Id id = goods_id_of(request);
+    service::GoodsChange fields = goods_fields(request.body, false);
+    return goods_answer(service::change_goods(db_, request.actor, id, fields, "goods.update"));
+}
+
+http::Response AdminController::delete_goods(http::Request& request) {
+    return goods_answer(service::delete_goods(db_, request.actor, goods_id_of(request)));
+}
+
+http::Response AdminController::change_stock(http::Request& request) {
+    Id id = goods_id_of(request);
+    Json::Value object = json::parse_object(request.body);
+    json::FieldReader fields(object);
+    std::string action = fields.choice("action", {"INCR", "DECR"});
+    std::int64_t quantity = fields.integer("total", 1, max_json_integer);
+    fields.throw_if_any();
+    auto direction =
+        action == "INCR" ? service::StockAction::increase : service::StockAction::decrease;
+    return goods_answer(service::change_stock(db_, request.actor, id, direction, quantity));
+}
+
+http::Response AdminController::list_transactions(http::Request& request) {
+    http::Query query = http::Query::parse(request.query_string);
+    std::string status = status_filter(query);
+    Paging paging = paging_from(query);
+    service::TransactionPage page =
+        service::list_transactions(db_, status, paging.page, paging.page_size);
+    json::Array data;
+    for (const TransactionView& v : page.views) data.add_raw(json::transaction_view(v));
+    return http::ok(data.str(), json::page_meta(paging.page, paging.page_size, page.total_items,
+                                                page.total_pages));
+}
+
+http::Response AdminController::verify_transaction(http::Request& request) {
+    std::string id = transaction_of(request);
+    Json::Value object = json::parse_object(request.body);
+    json::FieldReader fields(object);
+    std::string decision = fields.choice("decision", {"approve", "reject"});
+    auto note = fields.optional_string("note", max_note_chars, true);
+    fields.throw_if_any();
+    return http::ok(json::transaction_view(
+        service::verify_transaction(db_, request.actor, id, decision == "approve", note)));
+}
+
+http::Response AdminController::list_audit(http::Request& request) {
+    Paging paging = paging_from(http::Query::parse(request.query_string));
+    service::AuditPage page = service::list_audit(db_, paging.page, paging.page_size);
+    json::Array data;
+    for (const AuditEntry& e : page.entries) data.add_raw(json::audit_entry(e));
+    return http::ok(data.str(), json::page_meta(paging.page, paging.page_size, page.total_items,
+                                                page.total_pages));
+}
+
+}  // namespace umkm::controller

@@ -1,0 +1,36 @@
+// Transactions after payment: the view customers and the admin read, and
+// the owner's decision (approve or reject) that customers are told of.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/shop.h"
+#include "store/database.h"
+
+namespace umkm::service {
+
+struct TransactionPage {
+    std::vector<TransactionView> views;
+    std::int64_t total_items = 0;
+    std::int64_t total_pages = 0;
+};
+
+// `id` is a lower-case UUID (callers check the form).
+TransactionView get_transaction(store::Database& db, const std::string& id);
+// Newest first; empty status: all.
+TransactionPage list_transactions(store::Database& db, const std::string& status,
+                                  std::int64_t page, std::int64_t page_size);
+// Decides once: a second decision, also a concurrent one, is 409
+// ERR_ALREADY_DECIDED. A rejection puts back the stock the payment took.
+// The status change, its outbox event and its audit entry commit together.
+TransactionView verify_transaction(store::Database& db, const std::string& actor,
+                                   const std::string& id, bool approve,
+                                   const std::optional<std::string>& note);
+
+// Writes the outbox event for the transaction's current state (used by pay
+// and verify, inside their database transaction).
+void record_status_event(store::Database& db, const std::string& id);
+
+}  // namespace umkm::service
