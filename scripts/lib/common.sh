@@ -10,12 +10,13 @@ export UMKM_ROOT
 
 # Debian packages the project needs to build, test and run. nginx and
 # mariadb-server bring the binaries; the private stack never uses their
-# system services (see umkm_install_packages).
+# system services (see umkm_install_packages). libnginx-mod-nchan is the
+# nginx module that holds the customers' events streams.
 UMKM_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
     libcurl4-openssl-dev libssl-dev
-    nginx mariadb-server mariadb-client
+    nginx libnginx-mod-nchan mariadb-server mariadb-client
     curl wrk procps shellcheck
 )
 

@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     actor         VARCHAR(64)     NOT NULL,
     action        VARCHAR(64)     NOT NULL,
-    target        VARCHAR(64)     NOT NULL,
+    target        VARCHAR(128)    NOT NULL,
     before_state  LONGTEXT        NULL,
     after_state   LONGTEXT        NULL,
     created_at    DATETIME(6)     NOT NULL DEFAULT CURRENT_TIMESTAMP(6),

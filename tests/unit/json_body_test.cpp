@@ -111,3 +111,41 @@ BOOST_AUTO_TEST_CASE(largest_safe_integer_is_accepted) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(json_body_strings)
+
+BOOST_AUTO_TEST_CASE(names_count_characters_not_bytes_and_may_not_be_blank) {
+    // 255 two-byte characters fit; 256 do not.
+    std::string ok_name, long_name;
+    for (int i = 0; i < 255; ++i) ok_name += "\xc3\xa9";
+    long_name = ok_name + "\xc3\xa9";
+    auto v = parse_object("{\"a\":\"" + ok_name + "\",\"b\":\"" + long_name +
+                          "\",\"c\":\"  \\t \",\"d\":\"\",\"e\":5}");
+    FieldReader r(v);
+    BOOST_TEST(r.optional_string("a", 255).value() == ok_name);
+    BOOST_TEST(!r.optional_string("b", 255).has_value());
+    BOOST_TEST(!r.optional_string("c", 255).has_value());
+    BOOST_TEST(!r.optional_string("d", 255).has_value());
+    BOOST_TEST(!r.optional_string("e", 255).has_value());
+    BOOST_TEST(!r.optional_string("absent", 255).has_value());
+    try {
+        r.throw_if_any();
+        BOOST_FAIL("expected a 400");
+    } catch (const ShopError& e) {
+        BOOST_TEST(e.errors().size() == 4u);  // b, c, d, e; "absent" is not an error
+        BOOST_TEST(e.errors()[0].field == "b");
+        BOOST_TEST(e.errors()[3].field == "e");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(blank_is_allowed_where_asked_and_choices_are_exact) {
+    auto v = parse_object(R"({"note":"","decision":"Approve","action":"INCR","flag":"yes"})");
+    FieldReader r(v);
+    BOOST_TEST(r.optional_string("note", 1000, true).value() == "");
+    BOOST_TEST(r.choice("action", {"INCR", "DECR"}) == "INCR");
+    BOOST_TEST(r.choice("decision", {"approve", "reject"}) == "");
+    BOOST_TEST(!r.optional_bool("flag").has_value());
+    BOOST_CHECK_THROW(r.throw_if_any(), ShopError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

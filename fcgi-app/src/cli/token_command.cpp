@@ -76,9 +76,9 @@ int create(store::Database& db, const std::string& name, std::ostream& out) {
             reuse.setInt64(3, token_id);
             reuse.executeUpdate();
         } else {
-            sql::PreparedStatement& insert =
-                db.prepare("INSERT INTO admin_tokens (name, secret_sha256, created_at) "
-                           "VALUES (?, ?, UTC_TIMESTAMP(6))");
+            sql::PreparedStatement& insert = db.prepare(
+                "INSERT INTO admin_tokens (name, secret_sha256, created_at) "
+                "VALUES (?, ?, UTC_TIMESTAMP(6))");
             insert.setString(1, name);
             insert.setString(2, hash);
             insert.executeUpdate();
@@ -124,9 +124,9 @@ int list(store::Database& db, std::ostream& out, std::ostream& err) {
 
 int revoke(store::Database& db, const std::string& name, std::ostream& out) {
     auto [id, stored_name] = db.transaction([&] {
-        sql::PreparedStatement& find =
-            db.prepare("SELECT id, name FROM admin_tokens WHERE name = ? AND revoked_at IS NULL "
-                       "FOR UPDATE");
+        sql::PreparedStatement& find = db.prepare(
+            "SELECT id, name FROM admin_tokens WHERE name = ? AND revoked_at IS NULL "
+            "FOR UPDATE");
         find.setString(1, name);
         store::ResultSetPtr row(find.executeQuery());
         if (!row->next()) throw Refused("no active token named '" + name + "'");
@@ -169,8 +169,8 @@ const char* token_usage() {
            "  NAME: 1-64 characters of A-Z a-z 0-9 . _ -\n";
 }
 
-int run_token_command(const Config& config, const std::vector<std::string>& args,
-                      std::ostream& out, std::ostream& err) {
+int run_token_command(const Config& config, const std::vector<std::string>& args, std::ostream& out,
+                      std::ostream& err) {
     if (args.empty()) return usage_error(err, "token: missing command");
     const std::string& command = args[0];
     bool takes_name = command == "create" || command == "revoke";
@@ -181,8 +181,8 @@ int run_token_command(const Config& config, const std::vector<std::string>& args
         return usage_error(err, "token " + command + ": wrong number of arguments");
     }
     if (takes_name && !valid_token_name(args[1])) {
-        return usage_error(err, "invalid token name '" + args[1] +
-                                    "' (1-64 characters of A-Z a-z 0-9 . _ -)");
+        return usage_error(
+            err, "invalid token name '" + args[1] + "' (1-64 characters of A-Z a-z 0-9 . _ -)");
     }
     store::Database db(config.database);
     try {

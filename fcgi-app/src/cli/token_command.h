@@ -16,8 +16,8 @@ bool valid_token_name(const std::string& name);
 // `args` are the words after "token" (e.g. {"create", "alice"}). Results go
 // to `out` (a created token alone on its last line), problems to `err`.
 // Returns the exit code: 0 done, 1 refused or failed, 2 usage error.
-int run_token_command(const Config& config, const std::vector<std::string>& args,
-                      std::ostream& out, std::ostream& err);
+int run_token_command(const Config& config, const std::vector<std::string>& args, std::ostream& out,
+                      std::ostream& err);
 
 // The usage lines of the token commands, for the program's help.
 const char* token_usage();

@@ -106,7 +106,8 @@ std::string Publisher::publish(const std::string& url, const std::string& body) 
     // The body pointer must not outlive this call.
     ::curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
     if (result != CURLE_OK) {
-        return std::string(::curl_easy_strerror(result)) + (error_[0] ? std::string(": ") + error_ : "");
+        return std::string(::curl_easy_strerror(result)) +
+               (error_[0] ? std::string(": ") + error_ : "");
     }
     long status = 0;
     ::curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -115,6 +116,7 @@ std::string Publisher::publish(const std::string& url, const std::string& body) 
     for (char& c : answer) {
         if (c == '\n' || c == '\r') c = ' ';
     }
+    while (!answer.empty() && answer.back() == ' ') answer.pop_back();
     return "HTTP " + std::to_string(status) + (answer.empty() ? "" : " (" + answer + ")");
 }
 
@@ -190,9 +192,9 @@ class StopSignal {
 std::vector<Event> pending_events(store::Database& db) {
     return db.read([&] {
         // Served by the index (published_at, id): only the pending rows.
-        sql::PreparedStatement& ps =
-            db.prepare("SELECT id, transaction_id, seq, payload FROM transaction_events "
-                       "WHERE published_at IS NULL ORDER BY id LIMIT 100");
+        sql::PreparedStatement& ps = db.prepare(
+            "SELECT id, transaction_id, seq, payload FROM transaction_events "
+            "WHERE published_at IS NULL ORDER BY id LIMIT 100");
         store::ResultSetPtr rs(ps.executeQuery());
         std::vector<Event> events;
         while (rs->next()) {
@@ -207,11 +209,11 @@ void mark_published(store::Database& db, std::int64_t id) {
     db.transaction([&] {
         // "AND published_at IS NULL": should two dispatchers ever overlap,
         // the first publication's time is the one kept.
-        sql::PreparedStatement& ps =
-            db.prepare("UPDATE transaction_events SET published_at = UTC_TIMESTAMP(6) "
-                       "WHERE id = ? AND published_at IS NULL");
+        sql::PreparedStatement& ps = db.prepare(
+            "UPDATE transaction_events SET published_at = UTC_TIMESTAMP(6) "
+            "WHERE id = ? AND published_at IS NULL");
         ps.setInt64(1, id);
-        ps.executeUpdate();
+        return ps.executeUpdate();
     });
 }
 
@@ -272,12 +274,11 @@ class Dispatcher {
                 // (seq 2) must never reach subscribers before this one.
                 ++publish_failures_;
                 if (publish_complaints_.allow(monotonic_ms())) {
-                    LOG_WARN("publishing event " << event.id << " (transaction "
-                                                 << event.transaction_id << " seq " << event.seq
-                                                 << ") to " << url << " failed: " << problem
-                                                 << suppressed_note(publish_complaints_)
-                                                 << "; retrying every "
-                                                 << config_.events.poll_interval_ms << " ms");
+                    LOG_WARN("publishing event "
+                             << event.id << " (transaction " << event.transaction_id << " seq "
+                             << event.seq << ") to " << url << " failed: " << problem
+                             << suppressed_note(publish_complaints_) << "; retrying every "
+                             << config_.events.poll_interval_ms << " ms");
                 }
                 return false;
             }

@@ -308,7 +308,9 @@ void Master::begin_shutdown() {
         ::unlink(config_.pool.listen.c_str());
         socket_removed_ = true;
     }
-    LOG_INFO("stopping: waiting for " << children_.size() << " workers to finish");
+    LOG_INFO("stopping: waiting for " << children_.size() << " workers"
+                                      << (dispatcher_pid_ != 0 ? " and the dispatcher" : "")
+                                      << " to finish");
     signal_generation_below(generation_ + 1, SIGTERM);
     if (dispatcher_pid_ != 0) ::kill(dispatcher_pid_, SIGTERM);
 }

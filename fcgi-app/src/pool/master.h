@@ -64,7 +64,7 @@ class Master {
     // before starting the new), so events leave in order.
     pid_t dispatcher_pid_ = 0;
     std::int64_t dispatcher_started_ms_ = 0;
-    bool dispatcher_retiring_ = false;    // told to stop by a reload
+    bool dispatcher_retiring_ = false;        // told to stop by a reload
     std::int64_t dispatcher_kill_at_ms_ = 0;  // when a retiring one is killed
     std::int64_t dispatcher_not_before_ms_ = 0;
     int dispatcher_quick_deaths_ = 0;
