@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS transaction_events (
     payload         LONGTEXT        NOT NULL,
     created_at      DATETIME(6)     NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     published_at    DATETIME(6)     NULL,
+    -- Set with published_at back to NULL when a new subscriber arrives:
+    -- nchan keeps messages in memory only, so after an nginx restart a
+    -- channel may have lost its current state. The dispatcher then asks
+    -- nchan and publishes the newest event again only if the channel is empty.
+    resend          TINYINT(1)      NOT NULL DEFAULT 0,
     PRIMARY KEY (id),
     UNIQUE KEY transaction_events_seq (transaction_id, seq),
     KEY transaction_events_pending (published_at, id),

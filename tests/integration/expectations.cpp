@@ -89,6 +89,13 @@ assertion_result is_envelope(const Response& r) {
     }
     if (r.status == 405 && r.header("allow").empty())
         return failure("405 without an Allow header", r);
+    if (r.status == 401) {
+        std::string challenge = r.header("www-authenticate");
+        std::transform(challenge.begin(), challenge.end(), challenge.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (challenge != "bearer" && challenge.rfind("bearer ", 0) != 0)
+            return failure("401 without a WWW-Authenticate: Bearer header", r);
+    }
     if ((r.status == 429 || r.status == 503) && !all_digits(r.header("retry-after")))
         return failure("no Retry-After of whole seconds", r);
     return true;
@@ -96,6 +103,11 @@ assertion_result is_envelope(const Response& r) {
 
 assertion_result is_ok(const Response& r) {
     if (r.status != 200) return failure("expected HTTP 200 OK", r);
+    return is_envelope(r);
+}
+
+assertion_result is_created(const Response& r) {
+    if (r.status != 201) return failure("expected HTTP 201 CREATED", r);
     return is_envelope(r);
 }
 

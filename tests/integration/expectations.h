@@ -22,12 +22,16 @@ using boost::test_tools::assertion_result;
 // parsed, valid UTF-8) served as application/json, whose "code" equals the
 // HTTP status and whose "status" is the name the contract pairs with it;
 // success has "data", an error a non-empty "errors" array of
-// {"field"?: string, "message": string}; 405 has Allow, 429 and 503 have a
-// Retry-After of whole seconds.
+// {"field"?: string, "message": string}; 405 has Allow, 401 a
+// WWW-Authenticate: Bearer challenge, 429 and 503 have a Retry-After of
+// whole seconds.
 assertion_result is_envelope(const Response& r);
 
 // 200 "OK" envelope.
 assertion_result is_ok(const Response& r);
+
+// 201 "CREATED" envelope (the admin creates).
+assertion_result is_created(const Response& r);
 
 // An error envelope with this code and status name, and, when `field` is not
 // empty, an error naming that field.

@@ -122,6 +122,13 @@ bool process_alive(pid_t pid) {
     return state != 'Z' && state != 'X';
 }
 
+std::string process_name(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    std::getline(in, name);
+    return name;
+}
+
 std::vector<pid_t> children_of(pid_t parent) {
     std::vector<pid_t> children;
     if (parent <= 0) return children;
@@ -183,8 +190,13 @@ std::vector<std::string> Stack::environment() const {
 }
 
 CommandResult Stack::run(const std::vector<std::string>& args, int timeout_seconds) const {
+    return execute(source_dir_ + "/scripts/stack", args, timeout_seconds);
+}
+
+CommandResult Stack::execute(const std::string& program, const std::vector<std::string>& args,
+                             int timeout_seconds) const {
     CommandResult result;
-    const std::string script = source_dir_ + "/scripts/stack";
+    const std::string& script = program;
     result.command = "UMKM_STATE_DIR=" + state_dir_ +
                      " UMKM_HTTP_PORT=" + std::to_string(config_.http_port) + " " + script;
     for (const auto& a : args) result.command += " '" + a + "'";
@@ -218,7 +230,7 @@ CommandResult Stack::run(const std::vector<std::string>& args, int timeout_secon
         dup2(err_fd, 2);
         (void)!chdir(source_dir_.c_str());
         execve(script.c_str(), argv.data(), envp.data());
-        const char message[] = "exec of scripts/stack failed\n";
+        const char message[] = "exec failed\n";
         (void)!write(2, message, sizeof message - 1);
         _exit(127);
     }
@@ -306,8 +318,66 @@ pid_t Stack::master_pid() const {
     return static_cast<pid_t>(pid);
 }
 
+// The dispatcher is a child of the master too, but not a worker: it is told
+// apart by its process name.
 std::vector<pid_t> Stack::worker_pids() const {
-    return children_of(master_pid());
+    std::vector<pid_t> workers;
+    for (pid_t pid : children_of(master_pid()))
+        if (process_name(pid) != kDispatcherName) workers.push_back(pid);
+    return workers;
+}
+
+pid_t Stack::dispatcher_pid() const {
+    for (pid_t pid : children_of(master_pid()))
+        if (process_name(pid) == kDispatcherName) return pid;
+    return 0;
+}
+
+pid_t Stack::wait_for_dispatcher(pid_t other_than, double timeout_seconds) const {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
+    for (;;) {
+        const pid_t pid = dispatcher_pid();
+        if (pid != 0 && pid != other_than) return pid;
+        if (std::chrono::steady_clock::now() >= deadline) return 0;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+CommandResult Stack::script(const std::string& name, const std::vector<std::string>& args,
+                            int timeout_seconds) const {
+    return execute(source_dir_ + "/scripts/" + name, args, timeout_seconds);
+}
+
+CommandResult Stack::pool_command(const std::vector<std::string>& args, int timeout_seconds) const {
+    std::vector<std::string> full = {"-c", state_dir_ + "/etc/umkm.conf"};
+    full.insert(full.end(), args.begin(), args.end());
+    return execute(build_dir_ + "/fcgi-app/umkm-fcgi", full, timeout_seconds);
+}
+
+std::string Stack::create_token(const std::string& name) const {
+    const CommandResult created = pool_command({"token", "create", name});
+    if (created.timed_out || created.exit_code != 0)
+        throw std::runtime_error("token create failed: " + created.describe());
+    // The token alone on the last line of stdout.
+    std::istringstream lines(created.out);
+    std::string line;
+    std::string last;
+    while (std::getline(lines, line)) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (!line.empty()) last = line;
+    }
+    if (last.empty())
+        throw std::runtime_error("token create printed no token: " + created.describe());
+    return last;
+}
+
+CommandResult Stack::revoke_token(const std::string& name) const {
+    return pool_command({"token", "revoke", name});
+}
+
+CommandResult Stack::list_tokens() const {
+    return pool_command({"token", "list"});
 }
 
 std::vector<pid_t> Stack::wait_for_workers(double timeout_seconds) const {

@@ -60,11 +60,33 @@ class Stack {
     // "it <label> <n>": letters, digits and spaces only, unique in this run.
     std::string unique_name(const std::string& label) const;
 
+    // `scripts/<name> <args...>` with this stack's environment (as
+    // scripts/admin-token is run for the stack that scripts/run started).
+    CommandResult script(const std::string& name, const std::vector<std::string>& args,
+                         int timeout_seconds = 120) const;
+    // `<build>/fcgi-app/umkm-fcgi -c <state>/etc/umkm.conf <args...>`: the
+    // pool's own command line against this stack (token commands).
+    CommandResult pool_command(const std::vector<std::string>& args,
+                               int timeout_seconds = 60) const;
+    // `umkm-fcgi token create NAME`: the token printed alone on the last line
+    // of stdout (throws with the command's output when it fails).
+    std::string create_token(const std::string& name) const;
+    CommandResult revoke_token(const std::string& name) const;  // token revoke NAME
+    CommandResult list_tokens() const;                          // token list
+
     pid_t master_pid() const;  // 0 when the pid file is missing
-    // Live children of the pool's master (zombies excluded), sorted.
+    // Live workers of the pool's master (zombies and the dispatcher
+    // excluded), sorted.
     std::vector<pid_t> worker_pids() const;
+    // The events dispatcher: the master's child named kDispatcherName; 0
+    // when there is none.
+    pid_t dispatcher_pid() const;
+    // Waits (up to `timeout_seconds`) for a dispatcher whose pid is not
+    // `other_than`; 0 when none came.
+    pid_t wait_for_dispatcher(pid_t other_than = 0, double timeout_seconds = 10) const;
     // Waits (up to `timeout_seconds`) until the master has exactly
-    // config().workers live children, and returns them (or the last set seen).
+    // config().workers live workers (worker_pids()), and returns them (or the
+    // last set seen).
     std::vector<pid_t> wait_for_workers(double timeout_seconds = 10) const;
 
     std::string base_url() const;
@@ -76,6 +98,10 @@ class Stack {
 
   private:
     std::vector<std::string> environment() const;
+    // Runs `program args...` with this stack's environment, in the source
+    // directory, output captured.
+    CommandResult execute(const std::string& program, const std::vector<std::string>& args,
+                          int timeout_seconds) const;
 
     StackConfig config_;
     std::string source_dir_;
@@ -103,8 +129,12 @@ inline Stack& stack() {
     return Stack::current();
 }
 
+// /proc/<pid>/comm of the events dispatcher (the workers are "umkm-fcgi").
+inline constexpr const char* kDispatcherName = "umkm-dispatcher";
+
 // Helpers on processes, for the resilience tests.
-bool process_alive(pid_t pid);  // exists and is not a zombie
+bool process_alive(pid_t pid);        // exists and is not a zombie
+std::string process_name(pid_t pid);  // /proc/<pid>/comm, "" when gone
 std::vector<pid_t> children_of(pid_t parent);
 
 }  // namespace umkm::test

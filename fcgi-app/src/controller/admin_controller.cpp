@@ -41,6 +41,8 @@ service::GoodsChange goods_fields(const std::string& body, bool required) {
     Json::Value object = json::parse_object(body);
     json::FieldReader fields(object);
     service::GoodsChange change;
+    // null would mean "remove", which no goods field allows.
+    for (const char* name : {"name", "price", "stock", "deleted"}) fields.reject_null(name);
     change.name = fields.optional_string("name", max_name_chars);
     change.price = fields.optional_integer("price", 0, max_json_integer);
     change.stock = fields.optional_integer("stock", 0, max_json_integer);
@@ -49,15 +51,17 @@ service::GoodsChange goods_fields(const std::string& body, bool required) {
         for (const char* name : {"name", "price", "stock"}) {
             if (!fields.has(name)) fields.add_error(name, std::string(name) + " is required");
         }
-    } else if (!fields.has("name") && !fields.has("price") && !fields.has("stock") &&
-               !fields.has("deleted")) {
+    } else if (!object.isMember("name") && !object.isMember("price") && !object.isMember("stock") &&
+               !object.isMember("deleted")) {
         fields.add_error("body", "give at least one of name, price, stock, deleted");
     }
     fields.throw_if_any();
     return change;
 }
 
-http::Response goods_answer(const Goods& goods) { return http::ok(json::admin_goods(goods)); }
+http::Response goods_answer(const Goods& goods) {
+    return http::ok(json::admin_goods(goods));
+}
 
 std::string status_filter(const http::Query& query) {
     std::string status = query.get("status").value_or("");

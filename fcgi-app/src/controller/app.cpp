@@ -26,6 +26,7 @@ App::App(store::Database& db, long max_body_size)
     router_.add("POST", "/api/small/cart", shop(&ShopController::add_to_cart));
     router_.add("POST", "/api/small/pay", shop(&ShopController::pay));
     router_.add("GET", "/api/small/transactions/{id}", shop(&ShopController::transaction));
+    router_.add("GET", "/api/small/transactions/{id}/events", shop(&ShopController::events_lookup));
     router_.add("GET", "/api/small/health", shop(&ShopController::health));
 
     const std::string goods = std::string(admin_prefix) + "goods";
@@ -38,8 +39,7 @@ App::App(store::Database& db, long max_body_size)
     router_.add("POST", goods + "/{id}/stock", admin(&AdminController::change_stock));
     const std::string transactions = std::string(admin_prefix) + "transactions";
     router_.add("GET", transactions, admin(&AdminController::list_transactions));
-    router_.add("POST", transactions + "/{id}/verify",
-                admin(&AdminController::verify_transaction));
+    router_.add("POST", transactions + "/{id}/verify", admin(&AdminController::verify_transaction));
     router_.add("GET", std::string(admin_prefix) + "audit", admin(&AdminController::list_audit));
 }
 

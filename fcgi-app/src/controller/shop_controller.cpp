@@ -8,10 +8,10 @@
 #include "json_io/body.h"
 #include "json_io/shop_json.h"
 #include "json_io/writer.h"
-#include "service/transaction_service.h"
 #include "service/cart_service.h"
 #include "service/pay_service.h"
 #include "service/stock_service.h"
+#include "service/transaction_service.h"
 
 namespace umkm::controller {
 namespace {
@@ -106,6 +106,13 @@ http::Response ShopController::transaction(http::Request& request) {
     auto id = transaction_id_of(request.path_params.at(0));
     if (!id) throw ShopError(ErrorKind::not_found, "transaction_id", "transaction not found");
     return http::ok(json::transaction_view(service::get_transaction(db_, *id)));
+}
+
+http::Response ShopController::events_lookup(http::Request& request) {
+    auto id = transaction_id_of(request.path_params.at(0));
+    if (!id) throw ShopError(ErrorKind::not_found, "transaction_id", "transaction not found");
+    service::prepare_subscription(db_, *id);
+    return http::ok(json::Object().add("transaction_id", *id).str());
 }
 
 http::Response ShopController::health(http::Request&) {

@@ -22,7 +22,10 @@ class ShopController {
     http::Response add_to_cart(http::Request& request);  // POST /api/small/cart
     http::Response pay(http::Request& request);          // POST /api/small/pay
     http::Response transaction(http::Request& request);  // GET /api/small/transactions/{id}
-    http::Response health(http::Request& request);       // GET /api/small/health
+    // nginx's lookup before opening GET .../{id}/events (clients' requests
+    // for the stream itself are answered by nginx, never by a worker).
+    http::Response events_lookup(http::Request& request);
+    http::Response health(http::Request& request);  // GET /api/small/health
 
   private:
     store::Database& db_;

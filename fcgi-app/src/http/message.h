@@ -14,8 +14,8 @@ struct Request {
     std::string query_string;
     std::string body;
     std::string request_id;
-    std::string authorization;  // the Authorization header, as sent
-    std::string actor;          // the admin token's name, once authenticated
+    std::string authorization;             // the Authorization header, as sent
+    std::string actor;                     // the admin token's name, once authenticated
     std::vector<std::string> path_params;  // the {…} segments the route matched
 };
 

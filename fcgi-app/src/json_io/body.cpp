@@ -173,6 +173,11 @@ std::optional<bool> FieldReader::optional_bool(const char* name) {
     return v->asBool();
 }
 
+void FieldReader::reject_null(const char* name) {
+    const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+    if (v != nullptr && v->isNull()) add_error(name, std::string(name) + " must not be null");
+}
+
 void FieldReader::add_error(const std::string& field, const std::string& message) {
     errors_.push_back({field, message});
 }

@@ -38,6 +38,8 @@ class FieldReader {
     std::string choice(const char* name, std::initializer_list<const char*> choices);
     std::optional<bool> optional_bool(const char* name);
     bool has(const char* name) const;
+    // A field that is present as null is an error (where null has no meaning).
+    void reject_null(const char* name);
     void add_error(const std::string& field, const std::string& message);
     void throw_if_any() const;
 

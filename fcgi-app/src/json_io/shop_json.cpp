@@ -16,7 +16,12 @@ void add_optional(Object& object, const char* key, const std::optional<std::stri
 }  // namespace
 
 std::string goods_for_sale(const Goods& g) {
-    return Object().add("id", g.id).add("name", g.name).add("stock", g.stock).add("price", g.price).str();
+    return Object()
+        .add("id", g.id)
+        .add("name", g.name)
+        .add("stock", g.stock)
+        .add("price", g.price)
+        .str();
 }
 
 std::string admin_goods(const Goods& g) {

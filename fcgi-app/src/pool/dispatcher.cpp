@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -120,6 +121,30 @@ std::string Publisher::publish(const std::string& url, const std::string& body) 
     return "HTTP " + std::to_string(status) + (answer.empty() ? "" : " (" + answer + ")");
 }
 
+std::optional<long> Publisher::channel_messages(const std::string& url) {
+    CURL* curl = static_cast<CURL*>(handle_);
+    response_.clear();
+    curl_slist* ask_json = ::curl_slist_append(nullptr, "Accept: text/json");
+    ::curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    ::curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    ::curl_easy_setopt(curl, CURLOPT_HTTPHEADER, ask_json);
+    CURLcode result = ::curl_easy_perform(curl);
+    long status = 0;
+    ::curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    // Back to what publish() expects.
+    ::curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers_);
+    ::curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    ::curl_slist_free_all(ask_json);
+    if (result != CURLE_OK) return std::nullopt;
+    if (status == 404) return 0;
+    if (status != 200) return std::nullopt;
+    // {"messages": 1, "requested": ..., "subscribers": ..., ...}
+    const std::string key = "\"messages\":";
+    auto at = response_.find(key);
+    if (at == std::string::npos) return std::nullopt;
+    return std::strtol(response_.c_str() + at + key.size(), nullptr, 10);
+}
+
 }  // namespace dispatch
 
 namespace {
@@ -133,6 +158,7 @@ struct Event {
     std::string transaction_id;
     int seq;
     std::string payload;
+    bool resend;  // published before; asked again by a new subscriber
 };
 
 // Stop signals stay blocked and are read from a signalfd, as in the workers:
@@ -193,13 +219,13 @@ std::vector<Event> pending_events(store::Database& db) {
     return db.read([&] {
         // Served by the index (published_at, id): only the pending rows.
         sql::PreparedStatement& ps = db.prepare(
-            "SELECT id, transaction_id, seq, payload FROM transaction_events "
+            "SELECT id, transaction_id, seq, payload, resend FROM transaction_events "
             "WHERE published_at IS NULL ORDER BY id LIMIT 100");
         store::ResultSetPtr rs(ps.executeQuery());
         std::vector<Event> events;
         while (rs->next()) {
             events.push_back({rs->getInt64(1), rs->getString(2).asStdString(), rs->getInt(3),
-                              rs->getString(4).asStdString()});
+                              rs->getString(4).asStdString(), rs->getInt(5) != 0});
         }
         return events;
     });
@@ -210,7 +236,7 @@ void mark_published(store::Database& db, std::int64_t id) {
         // "AND published_at IS NULL": should two dispatchers ever overlap,
         // the first publication's time is the one kept.
         sql::PreparedStatement& ps = db.prepare(
-            "UPDATE transaction_events SET published_at = UTC_TIMESTAMP(6) "
+            "UPDATE transaction_events SET published_at = UTC_TIMESTAMP(6), resend = 0 "
             "WHERE id = ? AND published_at IS NULL");
         ps.setInt64(1, id);
         return ps.executeUpdate();
@@ -268,7 +294,13 @@ class Dispatcher {
             if (stop_.wait(0)) return false;
             std::string url =
                 dispatch::publish_url_for(config_.events.publish_url, event.transaction_id);
-            std::string problem = publisher_.publish(url, event.payload);
+            // A resend is only needed when nchan lost the channel's message
+            // (nginx reloaded or restarted); otherwise the channel already
+            // holds this state and publishing again would only repeat it.
+            std::string problem;
+            if (!event.resend || publisher_.channel_messages(url).value_or(0) == 0) {
+                problem = publisher_.publish(url, event.payload);
+            }
             if (!problem.empty()) {
                 // Stop the batch here: a later event of the same transaction
                 // (seq 2) must never reach subscribers before this one.

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -69,6 +70,11 @@ class Publisher {
     // POSTs `body` as application/json to `url`. Returns an empty string when
     // the publisher accepted it, otherwise what went wrong.
     std::string publish(const std::string& url, const std::string& body);
+
+    // How many messages nchan holds on the channel at `url` (its publisher
+    // location answers a GET with the channel's info; 404: no channel, 0),
+    // or nothing when that cannot be learnt.
+    std::optional<long> channel_messages(const std::string& url);
 
   private:
     void* handle_ = nullptr;  // CURL*

@@ -9,7 +9,8 @@ namespace {
 
 Goods locked_goods(store::Database& db, Id id) {
     auto goods = store::find_goods(db, id, true);
-    if (!goods) throw ShopError(ErrorKind::not_found, "id", "goods " + std::to_string(id) + " not found");
+    if (!goods)
+        throw ShopError(ErrorKind::not_found, "id", "goods " + std::to_string(id) + " not found");
     return *goods;
 }
 
@@ -47,14 +48,15 @@ Goods get_goods(store::Database& db, Id id) {
     return db.read([&] {
         auto goods = store::find_goods(db, id, false);
         if (!goods) {
-            throw ShopError(ErrorKind::not_found, "id", "goods " + std::to_string(id) + " not found");
+            throw ShopError(ErrorKind::not_found, "id",
+                            "goods " + std::to_string(id) + " not found");
         }
         return *goods;
     });
 }
 
-Goods change_goods(store::Database& db, const std::string& actor, Id id,
-                   const GoodsChange& change, const char* action) {
+Goods change_goods(store::Database& db, const std::string& actor, Id id, const GoodsChange& change,
+                   const char* action) {
     return db.transaction([&] {
         // A price change applies to what is added from now on: cart lines
         // keep the price they were added at, and pay charges those.

@@ -23,8 +23,8 @@ enum class StockAction { increase, decrease };
 Goods create_goods(store::Database& db, const std::string& actor, const GoodsChange& fields);
 Goods get_goods(store::Database& db, Id id);
 // `action` names the audit entry: "goods.replace" (PUT) or "goods.update" (PATCH).
-Goods change_goods(store::Database& db, const std::string& actor, Id id,
-                   const GoodsChange& change, const char* action);
+Goods change_goods(store::Database& db, const std::string& actor, Id id, const GoodsChange& change,
+                   const char* action);
 // Hides the goods from sale; history (carts, transactions) keeps them.
 Goods delete_goods(store::Database& db, const std::string& actor, Id id);
 // Never below zero (409 ERR_OUT_OF_STOCK) nor above 2^53 - 1 (400).

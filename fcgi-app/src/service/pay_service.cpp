@@ -2,9 +2,9 @@
 
 #include <map>
 
+#include "service/transaction_service.h"
 #include "store/cart_store.h"
 #include "store/goods_store.h"
-#include "service/transaction_service.h"
 #include "store/transaction_store.h"
 #include "util/uuid.h"
 

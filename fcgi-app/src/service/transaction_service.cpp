@@ -26,24 +26,33 @@ TransactionView get_transaction(store::Database& db, const std::string& id) {
     });
 }
 
-TransactionPage list_transactions(store::Database& db, const std::string& status,
-                                  std::int64_t page, std::int64_t page_size) {
+TransactionPage list_transactions(store::Database& db, const std::string& status, std::int64_t page,
+                                  std::int64_t page_size) {
     return db.read([&] {
         TransactionPage result;
         result.total_items = store::count_transactions(db, status);
         result.total_pages = total_pages(result.total_items, page_size);
         if (page - 1 < result.total_pages) {
-            result.views = store::list_transaction_views(db, status, page_size,
-                                                         page_offset(page, page_size));
+            result.views =
+                store::list_transaction_views(db, status, page_size, page_offset(page, page_size));
         }
         return result;
+    });
+}
+
+void prepare_subscription(store::Database& db, const std::string& id) {
+    db.transaction([&] {
+        if (!store::transaction_exists(db, id)) throw transaction_not_found();
+        store::request_event_resend(db, id);
+        return true;
     });
 }
 
 void record_status_event(store::Database& db, const std::string& id) {
     auto view = store::load_transaction_view(db, id);
     if (!view) throw transaction_not_found();
-    store::insert_transaction_event(db, id, view->transaction.status, json::transaction_view(*view));
+    store::insert_transaction_event(db, id, view->transaction.status,
+                                    json::transaction_view(*view));
 }
 
 TransactionView verify_transaction(store::Database& db, const std::string& actor,

@@ -104,12 +104,15 @@ std::optional<Goods> find_goods_on_sale(Database& db, Id id) {
 
 std::optional<Goods> find_goods(Database& db, Id id, bool lock) {
     return one_goods(
-        lock ? db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE")
+        lock ? db.prepare(
+                   "SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE")
              : db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ?"),
         id);
 }
 
-std::optional<Goods> lock_goods(Database& db, Id id) { return find_goods(db, id, true); }
+std::optional<Goods> lock_goods(Database& db, Id id) {
+    return find_goods(db, id, true);
+}
 
 bool take_stock(Database& db, Id id, std::int64_t quantity) {
     // The stock >= ? guard repeats the caller's check inside the statement:

@@ -39,8 +39,9 @@ namespace {
 #define UMKM_RFC3339(column) "DATE_FORMAT(" column ", '%Y-%m-%dT%H:%i:%sZ')"
 
 const char* const view_columns =
-    "SELECT id, cart_id, user_id, status, total_amount, payment_amount, return_amount, " UMKM_RFC3339(
-        "paid_at") ", " UMKM_RFC3339("verified_at") ", note FROM transactions ";
+    "SELECT id, cart_id, user_id, status, total_amount, payment_amount, "
+    "return_amount, " UMKM_RFC3339("paid_at") ", " UMKM_RFC3339(
+        "verified_at") ", note FROM transactions ";
 
 TransactionView view_from(sql::ResultSet& rs) {
     TransactionView v;
@@ -138,6 +139,27 @@ void insert_transaction_event(Database& db, const std::string& transaction_id,
     ps.setString(2, status);
     ps.setString(3, payload);
     ps.setString(4, transaction_id);
+    ps.executeUpdate();
+}
+
+bool transaction_exists(Database& db, const std::string& id) {
+    sql::PreparedStatement& ps = db.prepare("SELECT 1 FROM transactions WHERE id = ?");
+    ps.setString(1, id);
+    ResultSetPtr rs(ps.executeQuery());
+    return rs->next();
+}
+
+void request_event_resend(Database& db, const std::string& transaction_id) {
+    sql::PreparedStatement& newest =
+        db.prepare("SELECT MAX(id) FROM transaction_events WHERE transaction_id = ?");
+    newest.setString(1, transaction_id);
+    ResultSetPtr rs(newest.executeQuery());
+    if (!rs->next() || rs->isNull(1)) return;
+    // Only a published event: one still pending goes out anyway.
+    sql::PreparedStatement& ps = db.prepare(
+        "UPDATE transaction_events SET published_at = NULL, resend = 1 "
+        "WHERE id = ? AND published_at IS NOT NULL");
+    ps.setInt64(1, rs->getInt64(1));
     ps.executeUpdate();
 }
 

@@ -31,4 +31,9 @@ void decide_transaction(Database& db, const std::string& id, const std::string& 
 void insert_transaction_event(Database& db, const std::string& transaction_id,
                               const std::string& status, const std::string& payload);
 
+bool transaction_exists(Database& db, const std::string& id);
+// Asks the dispatcher to make sure nchan still holds the transaction's
+// newest event (see the resend column of 002_admin_and_events.sql).
+void request_event_resend(Database& db, const std::string& transaction_id);
+
 }  // namespace umkm::store
