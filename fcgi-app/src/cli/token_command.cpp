@@ -8,6 +8,7 @@
 
 #include "crypto/token.h"
 #include "domain/errors.h"
+#include "store/audit_store.h"
 #include "store/database.h"
 
 namespace umkm::cli {
@@ -32,18 +33,13 @@ std::string name_json(const std::string& name) {
 // transaction.
 void audit(store::Database& db, const char* action, const std::string& name,
            const std::string* before, const std::string& after) {
-    sql::PreparedStatement& ps = db.prepare(
-        "INSERT INTO audit_log (actor, action, target, before_state, after_state, created_at) "
-        "VALUES ('cli', ?, ?, ?, ?, UTC_TIMESTAMP(6))");
-    ps.setString(1, action);
-    ps.setString(2, "token/" + name);
-    if (before) {
-        ps.setString(3, *before);
-    } else {
-        ps.setNull(3, sql::DataType::LONGVARCHAR);
-    }
-    ps.setString(4, after);
-    ps.executeUpdate();
+    AuditEntry entry;
+    entry.actor = "cli";
+    entry.action = action;
+    entry.target = "token/" + name;
+    if (before) entry.before = *before;
+    entry.after = after;
+    store::insert_audit(db, entry);
 }
 
 int create(store::Database& db, const std::string& name, std::ostream& out) {

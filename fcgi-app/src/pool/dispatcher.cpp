@@ -17,6 +17,7 @@
 #include "domain/errors.h"
 #include "log/log.h"
 #include "pool/scoreboard.h"
+#include "pool/stop_signals.h"
 #include "store/database.h"
 
 namespace umkm::pool {
@@ -166,23 +167,7 @@ struct Event {
 // during a publish is acted on as soon as that event is done.
 class StopSignal {
   public:
-    StopSignal() {
-        sigset_t stop;
-        sigemptyset(&stop);
-        for (int s : {SIGTERM, SIGINT, SIGQUIT}) sigaddset(&stop, s);
-        ::sigprocmask(SIG_SETMASK, &stop, nullptr);
-        struct sigaction ignore {};
-        ignore.sa_handler = SIG_IGN;
-        sigemptyset(&ignore.sa_mask);
-        // HUP and USR1 are the master's business; a closed connection must
-        // fail the write, not kill the process.
-        for (int s : {SIGHUP, SIGPIPE, SIGUSR1}) ::sigaction(s, &ignore, nullptr);
-        struct sigaction deflt {};
-        deflt.sa_handler = SIG_DFL;
-        sigemptyset(&deflt.sa_mask);
-        ::sigaction(SIGCHLD, &deflt, nullptr);
-        fd_ = ::signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
-    }
+    StopSignal() : fd_(open_stop_signals()) {}
     ~StopSignal() {
         if (fd_ >= 0) ::close(fd_);
     }

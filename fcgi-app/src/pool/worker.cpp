@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +15,7 @@
 #include "http/query.h"
 #include "http/response.h"
 #include "log/log.h"
+#include "pool/stop_signals.h"
 #include "store/database.h"
 
 namespace umkm::pool {
@@ -67,32 +67,6 @@ void serve(FCGX_Request& fcgi, controller::App& app, long max_body_size) {
     request.authorization = param(fcgi, "HTTP_AUTHORIZATION");
     request.body = read_body(fcgi, max_body_size);
     write_response(fcgi, app.handle(request));
-}
-
-// Stop signals (TERM, INT, QUIT) stay blocked for the worker's whole life
-// and are read from a signalfd that sits in the same epoll set as the
-// listening socket: a stop that arrives mid-request is acted on once the
-// response is sent, and one that arrives while connections are queued is
-// seen before the next accept (a handler plus epoll_pwait would leave it
-// pending for as long as the socket stayed readable).
-int open_stop_signals() {
-    sigset_t stop;
-    sigemptyset(&stop);
-    for (int s : {SIGTERM, SIGINT, SIGQUIT}) sigaddset(&stop, s);
-    ::sigprocmask(SIG_SETMASK, &stop, nullptr);
-
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    // HUP is the master's business; a vanished nginx connection must fail
-    // the write, not kill the worker; libfcgi's own USR1 handler would
-    // make every later accept fail.
-    for (int s : {SIGHUP, SIGPIPE, SIGUSR1}) ::sigaction(s, &ignore, nullptr);
-    struct sigaction deflt {};
-    deflt.sa_handler = SIG_DFL;
-    sigemptyset(&deflt.sa_mask);
-    ::sigaction(SIGCHLD, &deflt, nullptr);
-    return ::signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 }  // namespace
