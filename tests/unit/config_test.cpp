@@ -48,6 +48,9 @@ BOOST_AUTO_TEST_CASE(rejects_out_of_range_and_non_numeric_values) {
     BOOST_CHECK_THROW(parse_config("[database]\nport = 70000\n"), std::runtime_error);
     BOOST_CHECK_THROW(parse_config("[log]\nlevel = loud\n"), std::runtime_error);
     BOOST_CHECK_THROW(parse_config("[pool]\nlisten =\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[events]\npublish_url = 127.0.0.1:8080/x/\n"),
+                      std::runtime_error);
+    BOOST_CHECK_NO_THROW(parse_config("[events]\npublish_url = http://127.0.0.1:8080/x/\n"));
 }
 
 BOOST_AUTO_TEST_CASE(rejects_duplicate_keys_and_keys_outside_sections) {

@@ -117,6 +117,10 @@ Config parse_config(const std::string& text, const std::string& origin) {
     if (c.pool.listen.empty()) r.fail("pool.listen", "must not be empty");
     if (c.database.name.empty()) r.fail("database.name", "must not be empty");
     if (c.database.user.empty()) r.fail("database.user", "must not be empty");
+    const std::string& url = c.events.publish_url;
+    if (!url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+        r.fail("events.publish_url", "must start with http:// or https:// (or be empty)");
+    }
     try {
         log::parse_level(c.log.level);
     } catch (const std::invalid_argument& e) {
