@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(a_subscriber_right_after_the_decision_gets_it_within_a_seco
 
 // A client that reconnects with Last-Event-ID misses nothing and gets
 // nothing twice.
-BOOST_AUTO_TEST_CASE(reconnecting_with_last_event_id_resumes_after_that_event) {
+BOOST_AUTO_TEST_CASE(reconnecting_with_last_event_id_gets_the_current_state_not_older_ones) {
     AdminClient admin = owner();
     const Purchase p = paid_transaction();
     std::string paid_id;

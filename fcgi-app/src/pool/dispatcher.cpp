@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -273,10 +274,16 @@ class Dispatcher {
     // out and more may be waiting.
     bool publish_batch() {
         std::vector<Event> events = pending_events(db_);
+        // Transactions with an event that failed in this batch: their later
+        // events wait (order matters within one transaction), while other
+        // customers' events still go out.
+        std::set<std::string> held_back;
+        bool failed = false;
         for (const Event& event : events) {
             // Between two events, not during one: a stop finishes at most
             // the event being published.
             if (stop_.wait(0)) return false;
+            if (held_back.count(event.transaction_id)) continue;
             std::string url =
                 dispatch::publish_url_for(config_.events.publish_url, event.transaction_id);
             // A resend is only needed when nchan lost the channel's message
@@ -287,8 +294,11 @@ class Dispatcher {
                 problem = publisher_.publish(url, event.payload);
             }
             if (!problem.empty()) {
-                // Stop the batch here: a later event of the same transaction
-                // (seq 2) must never reach subscribers before this one.
+                // A later event of the same transaction (seq 2) must never
+                // reach subscribers before this one: hold that transaction
+                // back until the next try.
+                held_back.insert(event.transaction_id);
+                failed = true;
                 ++publish_failures_;
                 if (publish_complaints_.allow(monotonic_ms())) {
                     LOG_WARN("publishing event "
@@ -297,7 +307,7 @@ class Dispatcher {
                              << suppressed_note(publish_complaints_) << "; retrying every "
                              << config_.events.poll_interval_ms << " ms");
                 }
-                return false;
+                continue;
             }
             if (publish_failures_ > 0) {
                 LOG_INFO("publishing again after " << publish_failures_ << " failed attempts");
@@ -313,7 +323,7 @@ class Dispatcher {
             LOG_DEBUG("published event " << event.id << " (transaction " << event.transaction_id
                                          << " seq " << event.seq << ")");
         }
-        return events.size() == static_cast<std::size_t>(batch_size);
+        return !failed && events.size() == static_cast<std::size_t>(batch_size);
     }
 
     const Config& config_;

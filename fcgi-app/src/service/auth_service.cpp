@@ -1,5 +1,7 @@
 #include "service/auth_service.h"
 
+#include <strings.h>
+
 #include "crypto/token.h"
 #include "log/log.h"
 #include "store/token_store.h"
@@ -9,8 +11,12 @@ namespace umkm::service {
 std::string authenticate(store::Database& db, const std::string& authorization) {
     const ShopError refused(ErrorKind::unauthorized, "Authorization",
                             "a valid admin token is required (Authorization: Bearer <token>)");
-    const std::string scheme = "Bearer ";
-    if (authorization.compare(0, scheme.size(), scheme) != 0) throw refused;
+    // The scheme is case-insensitive (RFC 7235): "bearer " works too.
+    const std::string scheme = "bearer ";
+    if (authorization.size() < scheme.size() ||
+        strncasecmp(authorization.c_str(), scheme.c_str(), scheme.size()) != 0) {
+        throw refused;
+    }
     auto token = crypto::parse_token(authorization.substr(scheme.size()));
     if (!token) throw refused;
     auto stored = db.read([&] { return store::find_admin_token(db, token->id); });

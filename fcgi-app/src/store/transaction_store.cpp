@@ -150,6 +150,13 @@ bool transaction_exists(Database& db, const std::string& id) {
 }
 
 void request_event_resend(Database& db, const std::string& transaction_id) {
+    // Shared lock on the transaction row first: a verify in progress (which
+    // holds it exclusively) commits before we pick the newest event, so an
+    // older state is never flagged to be published after a newer one.
+    sql::PreparedStatement& row =
+        db.prepare("SELECT 1 FROM transactions WHERE id = ? LOCK IN SHARE MODE");
+    row.setString(1, transaction_id);
+    ResultSetPtr locked(row.executeQuery());
     sql::PreparedStatement& newest =
         db.prepare("SELECT MAX(id) FROM transaction_events WHERE transaction_id = ?");
     newest.setString(1, transaction_id);
