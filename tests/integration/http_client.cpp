@@ -10,8 +10,6 @@
 
 namespace umkm::test {
 
-namespace {
-
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -24,6 +22,8 @@ std::string trim(const std::string& s) {
     const auto end = s.find_last_not_of(" \t\r\n");
     return s.substr(begin, end - begin + 1);
 }
+
+namespace {
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
     static_cast<std::string*>(user)->append(data, size * count);

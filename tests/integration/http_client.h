@@ -90,6 +90,11 @@ class HttpClient {
     CURL* handle_ = nullptr;
 };
 
+// Lower-cased copy; copy without leading and trailing blanks (header and
+// event-stream parsing).
+std::string lower(std::string s);
+std::string trim(const std::string& s);
+
 // Call once, before any thread starts (the stack fixture does).
 void global_http_init();
 

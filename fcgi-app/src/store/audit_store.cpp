@@ -1,19 +1,6 @@
 #include "store/audit_store.h"
 
-#include <cppconn/datatype.h>
-
 namespace umkm::store {
-namespace {
-
-void set_optional(sql::PreparedStatement& ps, int index, const std::optional<std::string>& value) {
-    if (value) {
-        ps.setString(index, *value);
-    } else {
-        ps.setNull(index, sql::DataType::LONGVARCHAR);
-    }
-}
-
-}  // namespace
 
 void insert_audit(Database& db, const AuditEntry& entry) {
     sql::PreparedStatement& ps = db.prepare(
@@ -22,8 +9,8 @@ void insert_audit(Database& db, const AuditEntry& entry) {
     ps.setString(1, entry.actor);
     ps.setString(2, entry.action);
     ps.setString(3, entry.target);
-    set_optional(ps, 4, entry.before);
-    set_optional(ps, 5, entry.after);
+    set_optional_string(ps, 4, entry.before);
+    set_optional_string(ps, 5, entry.after);
     ps.executeUpdate();
 }
 

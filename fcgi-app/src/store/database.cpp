@@ -1,6 +1,7 @@
 #include "store/database.h"
 
 #include <cppconn/connection.h>
+#include <cppconn/datatype.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 #include <time.h>
@@ -57,6 +58,15 @@ SqlFailure classify(const sql::SQLException& e) {
             return SqlFailure::connection_lost;
         default:
             return SqlFailure::other;
+    }
+}
+
+void set_optional_string(sql::PreparedStatement& ps, int index,
+                         const std::optional<std::string>& value) {
+    if (value) {
+        ps.setString(index, *value);
+    } else {
+        ps.setNull(index, sql::DataType::LONGVARCHAR);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <cppconn/resultset.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -32,6 +33,10 @@ enum class SqlFailure {
 };
 
 SqlFailure classify(const sql::SQLException& e);
+
+// Binds `value`, or SQL NULL when there is none.
+void set_optional_string(sql::PreparedStatement& ps, int index,
+                         const std::optional<std::string>& value);
 
 class Database {
   public:

@@ -120,11 +120,7 @@ void decide_transaction(Database& db, const std::string& id, const std::string& 
         "UPDATE transactions SET status = ?, verified_at = UTC_TIMESTAMP(6), note = ? "
         "WHERE id = ?");
     ps.setString(1, status);
-    if (note) {
-        ps.setString(2, *note);
-    } else {
-        ps.setNull(2, sql::DataType::VARCHAR);
-    }
+    set_optional_string(ps, 2, note);
     ps.setString(3, id);
     ps.executeUpdate();
 }
