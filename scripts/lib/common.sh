@@ -20,6 +20,17 @@ UMKM_PACKAGES=(
     curl wrk procps shellcheck
 )
 
+# What scripts/test needs on top: Debian's Chromium for the browser tests
+# (driven by playwright-core from npm, never a downloaded browser), a font for
+# its screenshots, and Node.js with npm for the test tooling in package.json.
+# Node.js and npm are asked for only when their commands are missing, so a
+# machine with Node.js from elsewhere (nodesource bundles npm) keeps it.
+umkm_test_packages() {
+    printf '%s\n' chromium fonts-dejavu-core
+    command -v node >/dev/null || printf '%s\n' nodejs
+    command -v npm >/dev/null || printf '%s\n' npm
+}
+
 umkm_log() {
     printf '[umkm] %s\n' "$*" >&2
 }
@@ -50,11 +61,12 @@ umkm_missing_packages() {
     done
 }
 
-# Installs whatever is missing from UMKM_PACKAGES. Silent when nothing is
-# missing, so that a second `scripts/run` prints only what matters.
+# Installs whatever is missing from UMKM_PACKAGES and the packages given as
+# arguments. Silent when nothing is missing, so that a second `scripts/run`
+# prints only what matters.
 umkm_install_packages() {
     local -a missing
-    mapfile -t missing < <(umkm_missing_packages "${UMKM_PACKAGES[@]}")
+    mapfile -t missing < <(umkm_missing_packages "${UMKM_PACKAGES[@]}" "$@")
     if ((${#missing[@]} == 0)); then
         return 0
     fi
@@ -114,6 +126,23 @@ umkm_build() {
     umkm_log "building into $UMKM_BUILD_DIR (Release)"
     cmake -S "$UMKM_ROOT" -B "$UMKM_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2
     cmake --build "$UMKM_BUILD_DIR" -j"$(nproc)" >&2
+}
+
+# Installs the npm test tooling (package.json, versions locked in
+# package-lock.json) into node_modules/, exactly as locked (`npm ci`). Skipped
+# when node_modules/ already holds this lock file's install. No install
+# scripts run: none of the tools needs one, and a dependency's postinstall is
+# code from the registry we would run as root.
+umkm_install_node_tools() {
+    local stamp="$UMKM_ROOT/node_modules/.umkm-lock.sha256" want
+    want="$(sha256sum "$UMKM_ROOT/package-lock.json" | cut -d' ' -f1)"
+    if [[ -r "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+        return 0
+    fi
+    umkm_log "installing the npm test tooling (npm ci)"
+    (cd "$UMKM_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 ||
+        umkm_die "npm ci failed"
+    printf '%s\n' "$want" >"$stamp"
 }
 
 # An absolute path for a directory that may not exist yet (relative paths are

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "contract_log.h"
+
 namespace umkm::test {
 
 std::string lower(std::string s) {
@@ -322,6 +324,7 @@ Response HttpClient::perform(const Request& request) {
         response.is_json = parse_json_strict(response.body, response.json, response.json_error);
     else
         response.json_error = "empty body";
+    record_exchange(response);
     return response;
 }
 

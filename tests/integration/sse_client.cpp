@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "contract_log.h"
 #include "http_client.h"
 
 namespace umkm::test {
@@ -87,6 +88,10 @@ void SseClient::run() {
     headers_done_ = true;
     finished_ = true;
     changed_.notify_all();
+
+    RecordedStream recorded{options_.target, status_, headers_, raw_, {}};
+    for (const auto& event : events_) recorded.events.push_back(event.data);
+    record_stream(recorded);
 }
 
 size_t SseClient::on_body(char* data, size_t size, size_t count, void* user) {
