@@ -9,7 +9,7 @@
 //   await screenshot(page, 'storefront-paid');   -> <build>/browser/screenshots/storefront-paid.png
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, selectors } from 'playwright-core';
 import { BUILD_DIR } from './stack.mjs';
 
 export const SCREENSHOT_DIR = join(BUILD_DIR, 'browser', 'screenshots');
@@ -43,6 +43,7 @@ async function recordAnswer(response, testName) {
 }
 
 export async function launchBrowser() {
+  selectors.setTestIdAttribute('data-testid');
   return chromium.launch({
     executablePath: process.env.UMKM_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -86,4 +87,24 @@ export async function screenshot(page, name) {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+// After a click that calls the API: wait until no request is in flight
+// (the pages set body[data-busy] while they wait for an answer).
+export async function settle(page) {
+  await page.waitForFunction(() => document.body.dataset.busy !== '1');
+}
+
+// The whole Rupiah amount in a text such as "Rp 12.500".
+export function rupiah(text) {
+  return Number(String(text).replace(/[^0-9]/g, ''));
+}
+
+// Signs the admin page in with a token; resolves once the admin panel shows.
+export async function signInAdmin(page, token) {
+  await page.getByTestId('token-input').fill(token);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('admin-panel').waitFor({ state: 'visible' });
+  await page.waitForSelector('body[data-ready="1"]');
+  await settle(page);
 }
