@@ -12,6 +12,7 @@ export UMKM_ROOT
 # mariadb-server bring the binaries; the private stack never uses their
 # system services (see umkm_install_packages). libnginx-mod-nchan is the
 # nginx module that holds the customers' events streams.
+# shellcheck disable=SC2034  # read by the scripts that source this file
 UMKM_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
@@ -61,12 +62,12 @@ umkm_missing_packages() {
     done
 }
 
-# Installs whatever is missing from UMKM_PACKAGES and the packages given as
-# arguments. Silent when nothing is missing, so that a second `scripts/run`
-# prints only what matters.
+# Installs whatever is missing of the packages given (scripts/run:
+# "${UMKM_PACKAGES[@]}"). Silent when nothing is missing, so that a second
+# `scripts/run` prints only what matters.
 umkm_install_packages() {
     local -a missing
-    mapfile -t missing < <(umkm_missing_packages "${UMKM_PACKAGES[@]}" "$@")
+    mapfile -t missing < <(umkm_missing_packages "$@")
     if ((${#missing[@]} == 0)); then
         return 0
     fi
