@@ -45,6 +45,12 @@ describe('signing in', () => {
     await error.waitFor({ state: 'visible' });
     assert.equal(await error.getAttribute('data-error-status'), 'ERR_UNAUTHORIZED');
     assert.equal(await page.getByTestId('admin-panel').isVisible(), false);
+    const stored = await page.evaluate(() => [
+      ...Object.keys(localStorage).map((k) => localStorage.getItem(k)),
+      ...Object.keys(sessionStorage).map((k) => sessionStorage.getItem(k)),
+      document.cookie,
+    ].join('\n'));
+    assert.ok(!stored.includes('not-a-real-token'), `the refused token was kept: ${stored}`);
     await screenshot(page, 'admin-token-rejected');
     assert.deepEqual(problems, []);
     await context.close();
@@ -129,6 +135,8 @@ describe('goods', () => {
     await page.getByTestId('tab-goods').click();
     await settle(page);
     await adminRow(page, id).getByTestId('goods-delete').click();
+    await settle(page);
+    await adminRow(page, id).getByTestId('goods-delete-confirm-box').waitFor({ state: 'visible' });
     assert.equal((await goodsById(id)).deleted, false, 'nothing happens before the confirmation');
     await adminRow(page, id).getByTestId('goods-delete-confirm').click();
     await settle(page);

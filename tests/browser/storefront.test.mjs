@@ -103,6 +103,17 @@ describe('buying', () => {
     const view = await stack.api('GET', `/api/small/transactions/${transactionId}`);
     assert.equal(view.body.data.status, 'VERIFIED');
     assert.equal(view.body.data.total_amount, total);
+
+    // The offline copy holds the page's files, never an API answer.
+    const cached = await page.evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+      }
+      return urls;
+    });
+    assert.ok(cached.length > 0, 'the service worker cached the shell');
+    assert.deepEqual(cached.filter((url) => url.includes('/api/')), []);
     assert.deepEqual(customer.problems, []);
     assert.deepEqual(admin.problems, []);
     await customer.context.close();
@@ -116,11 +127,14 @@ describe('buying', () => {
     await page.getByTestId('pay-exact').click();
     await page.getByTestId('pay-button').click();
     await settle(page);
+    await page.getByTestId('receipt').waitFor({ state: 'visible' });
     const transactionId = await page.getByTestId('receipt').getAttribute('data-transaction-id');
+    assert.ok(transactionId, 'the receipt names its transaction');
     assert.equal(Number(await page.getByTestId('change-amount').getAttribute('data-amount')), 0);
 
     await page.reload();
     await page.waitForSelector('body[data-ready="1"]');
+    await page.getByTestId('receipt').waitFor({ state: 'visible' });
     assert.equal(await page.getByTestId('receipt').getAttribute('data-transaction-id'), transactionId);
     const verified = await stack.api('POST', `/api/small/admin/transactions/${transactionId}/verify`,
       { decision: 'reject', note: 'uang belum masuk' }, token);
@@ -139,7 +153,7 @@ describe('errors as the customer sees them', () => {
     await addToCart(page, cake.id, 5);
     const error = await errorShown(page);
     assert.equal(error.status, 'ERR_OUT_OF_STOCK');
-    assert.match(error.text, /3/, 'the message says how many are left');
+    assert.match(error.text, /(^|\D)3(\D|$)/, `the message says how many are left: ${error.text}`);
     assert.doesNotMatch(error.text, /[{}"]|ERR_/, 'plain words, not JSON');
     assert.equal(await page.locator('[data-testid="cart-line"]').count(), 0, 'nothing was added');
     await screenshot(page, 'storefront-out-of-stock');
@@ -204,6 +218,22 @@ describe('errors as the customer sees them', () => {
     assert.equal(error.status, 'ERR_INSUFFICIENT_PAYMENT');
     assert.ok(error.text.includes('18,000') || error.text.includes('18.000'), `names the total: ${error.text}`);
     await screenshot(page, 'storefront-insufficient-payment-en');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('hostile data', () => {
+  it('a goods name made of HTML is shown as text and never runs', async () => {
+    const hostile = '<img src=x onerror="window.umkmInjected=1"><script>window.umkmInjected=2</script>';
+    const goods = await createGoods(hostile, { price: 1000, stock: 5 });
+    const { context, page, problems } = await openPage(browser, stack.baseUrl + '/');
+    const row = goodsRow(page, goods.id);
+    assert.equal(await row.getByTestId('goods-name').innerText(), goods.name);
+    await addToCart(page, goods.id, 1);
+    assert.ok((await page.getByTestId('cart-lines').innerText()).includes(hostile));
+    assert.equal(await page.evaluate(() => window.umkmInjected), undefined);
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -14,12 +14,18 @@
 //     match the response's schema (JSON Schema 2020-12, Ajv strict mode;
 //     response objects say additionalProperties: false, so an extra field
 //     fails too), and an envelope's `code` must equal the HTTP status;
-//   - headers the document marks required must be present;
-//   - an events stream's messages must each match the schema named by the
-//     media type's `x-event-data` (a TransactionView);
-//   - a path the document does not have, or a method a path does not list,
-//     must still be answered with the error envelope (`Error`), a 405 with
-//     an Allow header.
+//   - headers the document marks required must be present, once, with a
+//     value matching the header's schema (Retry-After a whole number);
+//   - an events stream must have sent at least one message (the current
+//     state comes first), each matching the schema named by the media
+//     type's `x-event-data` (a TransactionView);
+//   - a path the document does not have must still be answered with the
+//     error envelope (`Error`); a method a path does not list must be a 405
+//     with an Allow header, unless an earlier check answered first (nginx's
+//     400/413/429/503/504, or 401 from the admin token check, which comes
+//     before routing).
+// Everything nginx passes to the pool (/api/...) is checked; the pages and
+// nginx's internal locations are not API answers.
 // Exit status 1 lists every failure with the test that provoked it.
 
 import { readFileSync, readdirSync } from 'node:fs';
@@ -177,6 +183,22 @@ function checkEnvelope(record, body, validate, problems) {
   }
 }
 
+// A header's value against its schema; integers arrive as text.
+function checkHeader(name, header, record, problems) {
+  const key = name.toLowerCase();
+  if ((record.duplicate_headers ?? []).includes(key)) problems.push(`header ${name} is sent more than once`);
+  if (!(key in (record.headers ?? {}))) {
+    if (header.required) problems.push(`required header ${name} is missing`);
+    return;
+  }
+  if (!header.schema) return;
+  const raw = record.headers[key];
+  const type = resolve(header.schema)?.type ?? header.schema.type;
+  const value = type === 'integer' || type === 'number' ? (/^-?\d+$/.test(raw) ? Number(raw) : raw) : raw;
+  const validate = validatorFor(header.schema);
+  if (!validate(value)) problems.push(`header ${name}: "${raw}" ${ajvErrors(validate).join('; ')}`);
+}
+
 function checkDocumented(record, operation, problems) {
   const response = resolve(findResponse(operation.responses, record.status));
   if (!response) {
@@ -184,10 +206,9 @@ function checkDocumented(record, operation, problems) {
     return;
   }
   for (const [name, header] of Object.entries(response.headers ?? {})) {
-    if (resolve(header)?.required && !(name.toLowerCase() in (record.headers ?? {}))) {
-      problems.push(`required header ${name} is missing`);
-    }
+    checkHeader(name, resolve(header), record, problems);
   }
+  if ((record.duplicate_headers ?? []).includes('content-type')) problems.push('Content-Type is sent more than once');
   if (record.method === 'HEAD' || !response.content) return;
   const contentType = (record.headers?.['content-type'] ?? '').split(';')[0].trim();
   const media = response.content[contentType];
@@ -201,6 +222,9 @@ function checkDocumented(record, operation, problems) {
       return;
     }
     const validate = validatorFor(media['x-event-data']);
+    if (!Array.isArray(record.events) || record.events.length === 0) {
+      problems.push('the stream sent no message (the current state must come first)');
+    }
     for (const [index, data] of (record.events ?? []).entries()) {
       let event;
       try {
@@ -238,7 +262,7 @@ function check(record) {
   const problems = [];
   if (record.unreadable) return [`log line unreadable: ${record.unreadable}`];
   const path = normalisePath(record.target ?? '');
-  if (!path.startsWith('/api/small/')) return null; // pages, nginx internals
+  if (path !== '/api' && !path.startsWith('/api/')) return null; // pages, nginx internals
   const route = routes.find((r) => r.regex.test(path));
   if (!route) {
     checkUndocumented(record, problems, `no path in the document matches ${path}`);
@@ -246,8 +270,15 @@ function check(record) {
   }
   const operation = route.item[record.method.toLowerCase()];
   if (!operation) {
-    checkUndocumented(record, problems, `${record.method} is not an operation of ${route.template}`);
-    if (record.status === 405 && !record.headers?.allow) problems.push('405 without an Allow header');
+    const why = `${record.method} is not an operation of ${route.template}`;
+    checkUndocumented(record, problems, why);
+    const earlier = [400, 413, 429, 503, 504];
+    if (route.template.startsWith('/api/small/admin/')) earlier.push(401);
+    if (record.status === 405) {
+      if (!record.headers?.allow) problems.push('405 without an Allow header');
+    } else if (!earlier.includes(record.status)) {
+      problems.push(`${why}: answered ${record.status}, not 405`);
+    }
     return problems;
   }
   const key = `${record.method} ${route.template} ${record.status}`;
@@ -285,7 +316,11 @@ for (const route of routes) {
 }
 const unexercised = documented.filter((key) => !coverage.has(key));
 
-console.log(`contract: ${records.length} answers logged, ${checked} under /api/small/ checked against ${args.openapi}`);
+console.log(`contract: ${records.length} answers logged, ${checked} under /api/ checked against ${args.openapi}`);
+if (checked === 0) {
+  console.error('contract: no API answer among them: nothing was checked');
+  process.exit(1);
+}
 console.log(`contract: ${coverage.size} of ${documented.length} documented (operation, status) pairs seen`);
 if (args.verbose) {
   for (const [key, count] of [...coverage].sort()) console.log(`  seen ${String(count).padStart(6)}  ${key}`);

@@ -40,10 +40,17 @@ std::string current_test() {
     }
 }
 
-Json::Value header_object(const std::multimap<std::string, std::string>& headers) {
-    Json::Value out(Json::objectValue);
-    for (const auto& [name, value] : headers) out[name] = value;  // last one wins
-    return out;
+// Headers as an object (the last of repeated ones wins), and the names that
+// came more than once, so that a doubled Content-Type or Retry-After is seen.
+void put_headers(Json::Value& record, const std::multimap<std::string, std::string>& headers) {
+    Json::Value object(Json::objectValue);
+    Json::Value duplicates(Json::arrayValue);
+    for (const auto& [name, value] : headers) object[name] = value;
+    for (auto it = headers.begin(); it != headers.end(); it = headers.upper_bound(it->first)) {
+        if (headers.count(it->first) > 1) duplicates.append(it->first);
+    }
+    record["headers"] = object;
+    if (!duplicates.empty()) record["duplicate_headers"] = duplicates;
 }
 
 // A body that is not UTF-8 cannot travel in a JSON string; the validator
@@ -81,7 +88,7 @@ void record_exchange(const Response& response) {
     record["method"] = response.request.method;
     record["target"] = response.request.target;
     record["status"] = static_cast<Json::Int64>(response.status);
-    record["headers"] = header_object(response.headers);
+    put_headers(record, response.headers);
     put_body(record, response.body);
     write(record);
 }
@@ -93,7 +100,7 @@ void record_stream(const RecordedStream& stream) {
     record["method"] = "GET";
     record["target"] = stream.target;
     record["status"] = static_cast<Json::Int64>(stream.status);
-    record["headers"] = header_object(stream.headers);
+    put_headers(record, stream.headers);
     if (stream.status >= 200 && stream.status <= 299) {
         Json::Value events(Json::arrayValue);
         for (const auto& data : stream.events) events.append(data);

@@ -47,8 +47,9 @@ export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.UMKM_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    // CI runs as root, where Chromium refuses its sandbox.
-    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+    // CI runs as root, where Chromium refuses its sandbox; containers
+    // without user namespaces need UMKM_CHROMIUM_NO_SANDBOX=1 too.
+    args: process.getuid?.() === 0 || process.env.UMKM_CHROMIUM_NO_SANDBOX === '1' ? ['--no-sandbox'] : [],
   });
 }
 
@@ -60,10 +61,13 @@ export async function openPage(browser, url, { width = 1280, height = 800, local
   const problems = [];
   page.on('console', (message) => {
     // Chromium logs every non-2xx fetch as an error; the pages show API
-    // errors to the customer on purpose, so those are not problems.
+    // errors to the customer on purpose, so those are not problems. A page
+    // file that failed to load (a 404 for a script or a style) is one.
     if (message.type() !== 'error') return;
-    if (/^Failed to load resource: the server responded with a status of/.test(message.text())) return;
-    problems.push(`console: ${message.text()}`);
+    const from = message.location()?.url ?? '';
+    const apiAnswer = /\/api\/small\//.test(from) || /\/api\/small\//.test(message.text());
+    if (/^Failed to load resource: the server responded with a status of/.test(message.text()) && apiAnswer) return;
+    problems.push(`console: ${message.text()}${from ? ` (${from})` : ''}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   if (contractLog) {
