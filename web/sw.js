@@ -1,11 +1,20 @@
 // The offline shell: the storefront's and admin page's own files (HTML,
-// CSS, JS), network first so that an upgrade shows at once, with the last
-// copy from the cache when the network is down or too slow. The API is
-// never touched here: prices, stock, carts and payments only come live
-// from the server (a cached price would be refused by the server anyway),
-// and the events stream must reach nginx untouched.
-const CACHE = 'umkm-shell-v1';
-const NETWORK_WAIT_MS = 5000; // a stall's weak signal: fall back to the copy after this
+// CSS, JS), and nothing else. Network first, so that an upgrade shows at
+// once; the cached copy only when the network fails outright (offline, DNS,
+// refused), never because it is slow: a copy served after a timeout could
+// mix an old module with the new ones an upgrade just fetched.
+//
+// Only the exact pathnames in SHELL are handled (and navigations to the two
+// pages); every other request, above all /api/ in any spelling
+// ("//api/…", "/%61pi/…"), goes to the network untouched: prices, stock,
+// carts and payments only come live from the server, and the events stream
+// must reach nginx as it is.
+//
+// VERSION names the cache: change it whenever SHELL changes (or a shell
+// file must not be mixed with its predecessor). The new worker then fills a
+// new cache and, once active, deletes the old one.
+const VERSION = 2;
+const CACHE = `umkm-shell-v${VERSION}`;
 const SHELL = [
   '/',
   '/index.html',
@@ -31,12 +40,20 @@ const SHELL = [
   '/admin/admin.js',
 ];
 
+const SHELL_PATHS = new Set(SHELL);
+// The pages themselves: a navigation to one of them with a query string
+// (?utm=…) still gets the page.
+const PAGES = new Set(['/', '/index.html', '/admin/', '/admin/index.html']);
+
 self.addEventListener('install', (event) => {
   // One missing file must not cost the whole shell: each is cached alone.
+  // cache: 'reload' skips the HTTP cache, so the new shell is all new.
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => Promise.all(SHELL.map((url) => cache.add(url).catch(() => undefined))))
+      .then((cache) =>
+        Promise.all(SHELL.map((path) => cache.add(new Request(path, { cache: 'reload' })).catch(() => undefined))),
+      )
       .then(() => self.skipWaiting()),
   );
 });
@@ -50,42 +67,33 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-self.addEventListener('fetch', (event) => {
-  const request = event.request;
+// The cache key of a request this worker handles (the bare pathname), or
+// null for everything else, which the browser then fetches as usual.
+function shellKey(request) {
+  if (request.method !== 'GET') return null;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/_')) return; // live only
-  event.respondWith(networkFirst(request, url));
-});
-
-async function fromCache(request, url) {
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(request, { ignoreSearch: true });
-  if (hit) return hit;
-  // A page address that was never cached (/?x, /admin): its shell.
-  if (request.mode === 'navigate') {
-    return cache.match(url.pathname.startsWith('/admin') ? '/admin/index.html' : '/index.html');
-  }
-  return undefined;
+  if (url.origin !== self.location.origin) return null;
+  if (request.mode === 'navigate') return PAGES.has(url.pathname) ? url.pathname : null;
+  return url.search === '' && SHELL_PATHS.has(url.pathname) ? url.pathname : null;
 }
 
-async function networkFirst(request, url) {
-  const network = fetch(request).then(async (response) => {
-    if (response.ok && response.type === 'basic') {
-      const cache = await caches.open(CACHE);
-      await cache.put(request, response.clone());
-    }
-    return response;
-  });
-  network.catch(() => undefined); // a late failure after the cache answered is no error
-  // Whichever comes first: the network's answer, or (after a wait, or at
-  // once if the network fails) the cached copy. No copy: the network's
-  // answer, however slow, or its error.
-  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS));
+self.addEventListener('fetch', (event) => {
+  const key = shellKey(event.request);
+  if (key) event.respondWith(networkFirst(event, key));
+});
+
+async function networkFirst(event, key) {
+  let response;
   try {
-    const winner = await Promise.race([network, slow.then(() => fromCache(request, url))]);
-    return winner || (await network);
+    response = await fetch(event.request);
   } catch {
-    return (await fromCache(request, url)) || Response.error();
+    // No network at all: the last copy, if any.
+    const cached = await caches.match(key, { cacheName: CACHE });
+    return cached || Response.error();
   }
+  if (response.ok && response.type === 'basic' && !response.redirected) {
+    const copy = response.clone();
+    event.waitUntil(caches.open(CACHE).then((cache) => cache.put(key, copy)));
+  }
+  return response;
 }

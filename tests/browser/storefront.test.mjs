@@ -146,6 +146,39 @@ describe('buying', () => {
   });
 });
 
+describe('a lost answer', () => {
+  it('a payment whose answer never arrived is settled by asking again, and charged once', async () => {
+    const meatballs = await createGoods('Bakso', { price: 8000, stock: 10 });
+    const { context, page, problems } = await openPage(browser, stack.baseUrl + '/');
+    await addToCart(page, meatballs.id, 1);
+    // The server gets the payment and commits it; the answer is lost on
+    // the way back (Wi-Fi drops), so the page only sees a network error.
+    await page.route('**/api/small/pay', async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    }, { times: 1 });
+    await page.getByTestId('pay-amount').fill('10000');
+    await page.getByTestId('pay-button').click();
+    await settle(page);
+    const error = await errorShown(page);
+    assert.ok(['offline', 'timeout'].includes(error.status), error.status);
+    const retry = page.getByTestId('pay-retry');
+    await retry.waitFor({ state: 'visible' });
+    assert.equal(Number(await retry.getAttribute('data-amount')), 10000);
+    assert.equal(await page.getByTestId('cart-clear').isDisabled(), true, 'the cart cannot be forgotten yet');
+    await screenshot(page, 'storefront-pay-answer-lost');
+
+    await retry.click();
+    await settle(page);
+    await page.getByTestId('receipt').waitFor({ state: 'visible' });
+    assert.equal(Number(await page.getByTestId('change-amount').getAttribute('data-amount')), 2000);
+    const listed = await stack.api('GET', '/api/small/stocks?sort_by=name&sort=ASC&total_goods=100');
+    assert.equal(listed.body.data.find((g) => g.id === meatballs.id).stock, 9, 'charged once');
+    assert.deepEqual(problems.filter((p) => !p.includes('net::ERR_CONNECTION_RESET')), []);
+    await context.close();
+  });
+});
+
 describe('errors as the customer sees them', () => {
   it('asking for more than the stock says how many are left, in Indonesian', async () => {
     const cake = await createGoods('Kue Lapis', { price: 3000, stock: 3 });

@@ -40,8 +40,64 @@ export function forgetCart() {
   localStore.remove(PAY_TRIES_KEY);
 }
 
+// The amounts this device has sent to pay the cart `cartId`, kept until a
+// receipt arrives (or the cart is forgotten): a pay whose answer was lost
+// may still commit on the server, and only its exact amount fetches its
+// receipt. A quick refusal of a later amount (422) says nothing about an
+// earlier one that is still running, so no refusal drops them.
+// `unsure` is the amount of the last try that got no answer at all.
+function payTries(cartId) {
+  const stored = localStore.get(PAY_TRIES_KEY);
+  if (stored && stored.cartId === cartId && Array.isArray(stored.amounts)) return stored;
+  return { cartId, amounts: [], unsure: null };
+}
+
+// The amount of a pay of the current cart that got no answer (it may have
+// gone through), or null: the page offers to ask again with that amount.
+export function unsurePayment() {
+  const { cartId } = getCart();
+  const unsure = cartId ? payTries(cartId).unsure : null;
+  return Number.isInteger(unsure) ? unsure : null;
+}
+
+// No answer, or a gateway error that may come after the commit: the server
+// may have taken this payment. (A 429 or an envelope refusal never does.)
+function maybeCommitted(err) {
+  return err.kind === 'offline' || err.kind === 'timeout' || err.httpStatus === 502 || err.httpStatus === 504;
+}
+
+const PAY_REFUSALS = ['ERR_INSUFFICIENT_PAYMENT', 'ERR_OUT_OF_STOCK', 'ERR_CART_EMPTY'];
+
+function sendPay(cartId, payment_amount) {
+  return api('POST', '/api/small/pay', { body: { cart_id: cartId, payment_amount } }).then((r) => r.data);
+}
+
+// The cart is paid (the server said "cart closed"): asks again with each
+// remembered amount, as pay is idempotent per amount, to fetch the receipt
+// of a payment of ours whose answer was lost. Safe only on a closed cart:
+// on an open one the first amount would pay it. Null when none matches.
+async function recoverReceipt(cartId, amounts) {
+  for (const amount of amounts) {
+    try {
+      return await sendPay(cartId, amount);
+    } catch (err) {
+      if (err.status !== 'ERR_CART_CLOSED') throw err; // no answer: the tries stay, ask again later
+    }
+  }
+  return null;
+}
+
+function paid(receipt) {
+  forgetCart();
+  rememberTransaction(receipt);
+  return receipt;
+}
+
 // goods: {id, name, price} as the catalog showed it; the price sent is the
 // price the customer saw, so the server refuses it if it has changed since.
+// Resolves to {cart} after the add, or to {receipt} when the cart turned
+// out to be paid by an earlier pay from here whose answer was lost: then
+// nothing was added and the receipt is that payment's.
 export async function addToCart(goods, quantity) {
   const cart = getCart();
   const body = { user_id: userId(), goods_id: goods.id, goods_price: goods.price, total: quantity };
@@ -50,11 +106,15 @@ export async function addToCart(goods, quantity) {
   try {
     ({ data: summary } = await api('POST', '/api/small/cart', { body }));
   } catch (err) {
-    // This cart can take nothing more (paid in another tab, or gone with a
-    // reset database): forget it, so that the next add starts a new one.
     const field = err.detail ? (err.detail() || {}).field : null;
-    if (err.status === 'ERR_CART_CLOSED' || (err.status === 'ERR_NOT_FOUND' && field === 'cart_id')) {
-      forgetCart();
+    if (err.status === 'ERR_CART_CLOSED') {
+      // Paid: by a pay of ours that the customer never saw answered? Then
+      // its receipt is what the customer needs, not a new cart.
+      const receipt = await recoverReceipt(cart.cartId, payTries(cart.cartId).amounts);
+      if (receipt) return { receipt: paid(receipt) };
+      forgetCart(); // paid elsewhere (another tab): the next add starts a new cart
+    } else if (err.status === 'ERR_NOT_FOUND' && field === 'cart_id') {
+      forgetCart(); // gone with a reset database
     }
     throw err;
   }
@@ -68,55 +128,49 @@ export async function addToCart(goods, quantity) {
   next.totalGoods = summary.total_goods;
   next.totalAmount = summary.total_amount;
   localStore.set(CART_KEY, next);
-  return next;
+  return { cart: next };
 }
 
 // Pays the cart. Paying a paid cart again with the same amount returns the
-// first receipt, so a pay whose answer was lost is simply retried. The
-// amounts of such unanswered tries are remembered: if the customer then
-// types a different amount, the server says "cart closed", and asking again
-// with the earlier amount fetches the receipt of the payment that did go
-// through instead of leaving the customer without one.
+// first receipt, so a pay whose answer was lost is simply retried with the
+// same amount (see unsurePayment). If the customer types a different amount
+// instead, the server says "cart closed", and asking again with the earlier
+// amounts fetches the receipt of the payment that did go through: the
+// receipt's payment_amount then differs from `amount`.
 export async function pay(amount) {
   const cart = getCart();
   if (!cart.cartId || cart.lines.length === 0) throw localError('err.cartEmpty');
-  const send = (payment_amount) =>
-    api('POST', '/api/small/pay', { body: { cart_id: cart.cartId, payment_amount } }).then((r) => r.data);
+  const tries = payTries(cart.cartId);
+  const earlier = tries.amounts.filter((a) => a !== amount);
+  localStore.set(PAY_TRIES_KEY, { ...tries, amounts: [...earlier, amount] });
 
-  const stored = localStore.get(PAY_TRIES_KEY);
-  const earlier = stored && stored.cartId === cart.cartId ? stored.amounts : [];
-  localStore.set(PAY_TRIES_KEY, { cartId: cart.cartId, amounts: [...new Set([...earlier, amount])] });
-
-  let receipt = null;
   try {
-    receipt = await send(amount);
-  } catch (err) {
-    if (err.status === 'ERR_CART_CLOSED') {
-      for (const other of earlier.filter((a) => a !== amount)) {
-        try {
-          receipt = await send(other);
-          break;
-        } catch (again) {
-          if (again.status !== 'ERR_CART_CLOSED') throw again;
-        }
-      }
+    let receipt;
+    try {
+      receipt = await sendPay(cart.cartId, amount);
+    } catch (err) {
+      if (err.status !== 'ERR_CART_CLOSED') throw err;
+      receipt = await recoverReceipt(cart.cartId, earlier);
       if (!receipt) {
         forgetCart(); // paid, but not from here: nothing more to do with it
         throw err;
       }
-    } else {
-      // A definite refusal (422, out of stock, empty) means the cart is
-      // still open and unpaid: no earlier try went through.
-      if (err.kind === 'http' && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 429) {
-        localStore.remove(PAY_TRIES_KEY);
-      }
-      if (err.status === 'ERR_NOT_FOUND') forgetCart();
-      throw err;
     }
+    return paid(receipt);
+  } catch (err) {
+    if (err.status === 'ERR_NOT_FOUND') forgetCart();
+    const now = localStore.get(PAY_TRIES_KEY);
+    if (now && now.cartId === cart.cartId) {
+      // No answer: this amount may be paid; offer to ask again with it.
+      // The server refused this very amount: nothing to ask again (the
+      // amounts stay, in case the first try is still running). A refusal
+      // that never reached the pay (429, 503) changes nothing.
+      if (maybeCommitted(err)) now.unsure = amount;
+      else if (now.unsure === amount && PAY_REFUSALS.includes(err.status)) now.unsure = null;
+      localStore.set(PAY_TRIES_KEY, now);
+    }
+    throw err;
   }
-  forgetCart();
-  rememberTransaction(receipt);
-  return receipt;
 }
 
 // The last payment's receipt, so that a reload shows its status again.

@@ -26,10 +26,14 @@ function fieldLabel(field) {
 }
 
 // ctx: { action: 'load'|'add'|'pay'|'tx'|'admin'|'verify'|'stock',
-//        goodsName, lines: [{goodsId, name}], total }
+//        goodsName, lines: [{goodsId, name}], total,
+//        unsure: the amount of a pay that got no answer, or null }
 export function describeError(err, ctx = {}) {
   if (err && err.name === 'LocalError') return t(err.key, err.params);
   if (!err || err.name !== 'ApiError') return t('err.generic');
+  // A pay that got no answer may have gone through: say so, and point at the
+  // button that asks again with the same amount, not at a new amount.
+  if (ctx.action === 'pay' && ctx.unsure != null) return t('err.payUnsure', { amount: formatRupiah(ctx.unsure) });
   if (err.kind === 'offline' || (typeof navigator !== 'undefined' && navigator.onLine === false)) {
     return t('err.offline');
   }

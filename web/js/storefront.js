@@ -20,9 +20,15 @@ const catalog = {
   goods: [], // the page on screen, as last loaded
   meta: null,
   loaded: false, // a load has succeeded at least once
+  seq: 0, // the number of the latest load; older answers are dropped
 };
 
+// Loads overlap (paging clicks, a sort change, a reload after an add or a
+// pay): only the latest one's answer is shown, so a slow older answer never
+// paints an old page or old stock over a newer one.
 async function loadCatalog() {
+  const seq = ++catalog.seq;
+  const stale = () => seq !== catalog.seq;
   byTestId('catalog-loading').hidden = catalog.loaded;
   try {
     const { data, meta } = await api(
@@ -34,6 +40,7 @@ async function loadCatalog() {
         sort: catalog.sortDir,
       })}`,
     );
+    if (stale()) return false;
     // Goods sold out or deleted since the last look can shorten the list:
     // a page past the end comes back empty, so show the last page instead.
     if (data.length === 0 && meta.total_pages > 0 && catalog.page > meta.total_pages) {
@@ -46,10 +53,10 @@ async function loadCatalog() {
     renderCatalog();
     return true;
   } catch (err) {
-    page.showError(err, { action: 'load' });
+    if (!stale()) page.showError(err, { action: 'load' });
     return false;
   } finally {
-    byTestId('catalog-loading').hidden = true;
+    if (!stale()) byTestId('catalog-loading').hidden = true;
   }
 }
 
@@ -89,13 +96,13 @@ function goodsRow(goods) {
       type: 'submit',
       class: 'primary',
       testid: 'add-button',
-      disabled: soldOut,
+      disabled: soldOut || cartBusy,
       text: soldOut ? t('goods.soldOut') : t('add.button'),
     }),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    addGoods(goods, quantity.value, form);
+    addGoods(goods, quantity.value);
   });
   return el(
     'li',
@@ -115,34 +122,45 @@ function goodsRow(goods) {
   );
 }
 
-// Disables a form's buttons while its request runs: one tap, one request.
-async function busy(form, work) {
-  const buttons = [...form.querySelectorAll('button')];
-  buttons.forEach((b) => {
-    b.dataset.wasDisabled = b.disabled ? '1' : '';
-    b.disabled = true;
-  });
+// ---- Cart ---------------------------------------------------------------------
+
+// One cart request at a time (an add, a pay, a check of a pay): while one
+// runs, every control that changes the cart is off (renderCart). Above all
+// while a pay is out: an add would land in a cart being paid, and "empty the
+// cart" would forget the cart and its pay tries, the only way to get the
+// receipt back if the pay's answer is lost. One tap, one request.
+let cartBusy = false;
+
+async function cartRequest(work) {
+  cartBusy = true;
+  renderCart();
   try {
     return await work();
   } finally {
-    buttons.forEach((b) => {
-      if (b.isConnected) b.disabled = b.dataset.wasDisabled === '1';
-    });
+    cartBusy = false;
+    renderCart();
   }
 }
 
-// ---- Cart ---------------------------------------------------------------------
-
-async function addGoods(goods, rawQuantity, form) {
+async function addGoods(goods, rawQuantity) {
+  if (cartBusy) return;
   page.clearMessages();
   const quantity = Number(rawQuantity);
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > 999) {
     page.showError(localError('err.quantityRange'));
     return;
   }
-  await busy(form, async () => {
+  await cartRequest(async () => {
     try {
-      await cart.addToCart(goods, quantity);
+      const { receipt } = await cart.addToCart(goods, quantity);
+      if (receipt) {
+        // The cart had been paid by a pay whose answer was lost: show that
+        // payment's receipt; nothing was added (the next add starts anew).
+        page.showInfo('add.earlierPaid', { amount: formatRupiah(receipt.payment_amount), name: goods.name });
+        showTransaction(receipt);
+        loadCatalog(); // that payment took stock
+        return;
+      }
       page.showInfo('add.done', { name: goods.name, quantity });
     } catch (err) {
       page.showError(err, { action: 'add', goodsName: goods.name });
@@ -150,7 +168,6 @@ async function addGoods(goods, rawQuantity, form) {
       // show the catalog as it is now, so that adding again uses the new price.
       if (['ERR_PRICE_MISMATCH', 'ERR_OUT_OF_STOCK', 'ERR_NOT_FOUND'].includes(err.status)) loadCatalog();
     }
-    renderCart();
   });
 }
 
@@ -180,9 +197,25 @@ function renderCart() {
   total.textContent = formatRupiah(c.totalAmount);
   total.dataset.amount = c.totalAmount; // for tests: the plain number
   byTestId('cart').dataset.cartId = c.cartId || '';
-  byTestId('pay-button').disabled = empty;
-  byTestId('pay-exact').disabled = empty;
-  byTestId('cart-clear').disabled = empty;
+  byTestId('pay-button').disabled = empty || cartBusy;
+  byTestId('pay-exact').disabled = empty || cartBusy;
+  // Forgetting a cart whose payment may have gone through would lose its
+  // receipt for good (re-sending pay to an open cart would charge it, and
+  // there is no "get cart"): the customer first asks again (pay-retry),
+  // which always settles it one way or the other.
+  byTestId('cart-clear').disabled = empty || cartBusy || cart.unsurePayment() !== null;
+  for (const button of document.querySelectorAll('[data-testid="add-button"]')) {
+    const row = button.closest('[data-testid="goods-row"]');
+    button.disabled = cartBusy || Number(row.dataset.stock) < 1;
+  }
+  // A pay that got no answer may have gone through: offer to ask again with
+  // the same amount (idempotent: it returns the receipt or pays once).
+  const unsure = empty ? null : cart.unsurePayment();
+  const retry = byTestId('pay-retry');
+  retry.hidden = unsure === null;
+  retry.disabled = cartBusy;
+  retry.dataset.amount = unsure ?? '';
+  retry.textContent = unsure === null ? '' : t('pay.retry', { amount: formatRupiah(unsure) });
 }
 
 function setupCart() {
@@ -195,10 +228,17 @@ function setupCart() {
   byTestId('pay-exact').addEventListener('click', () => {
     byTestId('pay-amount').value = String(cart.getCart().totalAmount);
   });
-  const form = byTestId('pay-form');
-  form.addEventListener('submit', (event) => {
+  byTestId('pay-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    payCart(form);
+    page.clearMessages();
+    const amount = parseWholeNumber(byTestId('pay-amount').value);
+    if (amount === null) page.showError(localError('err.amountInvalid'));
+    else payCart(amount);
+  });
+  byTestId('pay-retry').addEventListener('click', () => {
+    const amount = cart.unsurePayment();
+    page.clearMessages();
+    if (amount !== null) payCart(amount);
   });
   // Another tab of the same shop changed the cart or paid.
   window.addEventListener('storage', () => {
@@ -206,28 +246,30 @@ function setupCart() {
   });
 }
 
-async function payCart(form) {
-  page.clearMessages();
-  const amount = parseWholeNumber(byTestId('pay-amount').value);
-  if (amount === null) {
-    page.showError(localError('err.amountInvalid'));
-    return;
-  }
+async function payCart(amount) {
+  if (cartBusy) return;
   const before = cart.getCart();
-  await busy(form, async () => {
+  await cartRequest(async () => {
     try {
       const receipt = await cart.pay(amount);
       byTestId('pay-amount').value = '';
-      page.showInfo('pay.done');
+      // The receipt of an earlier try whose answer was lost, not of this
+      // amount (the server refused this one as "cart closed"): say so.
+      if (receipt.payment_amount !== amount) {
+        page.showInfo('pay.earlierDone', { amount: formatRupiah(receipt.payment_amount) });
+      } else {
+        page.showInfo('pay.done');
+      }
       showTransaction(receipt);
       byTestId('receipt').scrollIntoView({ block: 'start' });
       loadCatalog(); // the stock just went down
     } catch (err) {
-      page.showError(err, { action: 'pay', lines: before.lines, total: before.totalAmount });
+      // No answer: the message says it may be paid and points at pay-retry.
+      const unsure = cart.unsurePayment() === amount ? amount : null;
+      page.showError(err, { action: 'pay', lines: before.lines, total: before.totalAmount, unsure });
       if (err.status === 'ERR_OUT_OF_STOCK') loadCatalog();
     }
   });
-  renderCart();
 }
 
 // ---- The last payment and its status --------------------------------------------
