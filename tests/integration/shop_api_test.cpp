@@ -490,9 +490,40 @@ BOOST_AUTO_TEST_CASE(stocks_ignores_unknown_query_parameters) {
     BOOST_TEST(extra.at("data") == plain.at("data"), extra);
 }
 
+BOOST_AUTO_TEST_CASE(total_items_follows_the_catalog_whoever_changes_it) {
+    // The count comes from goods_counts, kept by triggers: goods added,
+    // hidden, shown again or removed by hand in SQL count as surely as
+    // through the admin API, and a stock change leaves the count alone.
+    HttpClient client(stack().base_url());
+    auto listed = [&](const std::string& query) {
+        const Response r = client.get("/api/small/stocks?" + query);
+        BOOST_REQUIRE_MESSAGE(r.status == 200, r);
+        return r.at("meta.total_items").asInt64();
+    };
+    auto expect_counted = [&](const std::string& step) {
+        const long long counted = count_on_sale();
+        BOOST_TEST(listed("total_goods=1") == counted, step);
+        // A page past the end has no row to carry the count: asked apart.
+        BOOST_TEST(listed("page=100000") == counted, step << ", past the end");
+    };
+    expect_counted("at start");
+    const std::string id =
+        std::to_string(stack().create_goods(stack().unique_name("counted"), 5, 100));
+    expect_counted("inserted in SQL");
+    stack().sql("UPDATE goods SET deleted = 1 WHERE id = " + id);
+    expect_counted("hidden in SQL");
+    stack().sql("UPDATE goods SET stock = stock + 7, price = price + 1 WHERE id = " + id);
+    expect_counted("restocked while hidden");
+    stack().sql("UPDATE goods SET deleted = 0 WHERE id = " + id);
+    expect_counted("shown again");
+    stack().sql("DELETE FROM goods WHERE id = " + id);
+    expect_counted("deleted in SQL");
+    BOOST_TEST(stack().sql_int("SELECT total FROM goods_counts WHERE deleted = 1") ==
+               stack().sql_int("SELECT COUNT(*) FROM goods WHERE deleted = 1"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
-// ---------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(cart_endpoint)
 
 BOOST_AUTO_TEST_CASE(cart_opens_a_new_cart_when_cart_id_is_absent_null_or_zero) {

@@ -32,21 +32,31 @@ CartSummary add_to_cart(store::Database& db, const AddToCart& request) {
                 ErrorKind::price_mismatch, "goods_price",
                 "the price of " + goods->name + " is now " + std::to_string(goods->price));
         }
-        Id cart_id = request.cart_id ? *request.cart_id : store::create_cart(db, request.user_id);
-        std::int64_t held = store::quantity_in_cart(db, cart_id, request.goods_id);
+        // Most adds open a new cart (the paper's load is nothing else). A new
+        // cart holds nothing yet and its only line is this one, so it skips
+        // the two queries an existing cart needs: 6 round trips instead of 8.
+        const bool new_cart = !request.cart_id;
+        std::int64_t held =
+            new_cart ? 0 : store::quantity_in_cart(db, *request.cart_id, request.goods_id);
         if (held + request.quantity > goods->stock) {
             std::int64_t left = goods->stock > held ? goods->stock - held : 0;
             throw ShopError(
                 ErrorKind::out_of_stock, "total",
                 "only " + std::to_string(left) + " more of " + goods->name + " available");
         }
+        Id cart_id = new_cart ? store::create_cart(db, request.user_id) : *request.cart_id;
         store::add_cart_line(db, cart_id, request.goods_id, request.goods_price, request.quantity);
 
         std::vector<money::Line> lines;
         CartSummary summary{cart_id, 0, 0};
-        for (const CartLine& line : store::cart_lines(db, cart_id)) {
-            lines.push_back({line.price, line.quantity});
-            summary.total_goods += line.quantity;
+        if (new_cart) {
+            lines.push_back({request.goods_price, request.quantity});
+            summary.total_goods = request.quantity;
+        } else {
+            for (const CartLine& line : store::cart_lines(db, cart_id)) {
+                lines.push_back({line.price, line.quantity});
+                summary.total_goods += line.quantity;
+            }
         }
         auto total = money::total_of(lines);
         if (!total) {
