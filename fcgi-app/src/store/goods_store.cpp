@@ -128,10 +128,11 @@ std::optional<Goods> lock_goods(Database& db, Id id) {
 }
 
 bool take_stock(Database& db, Id id, std::int64_t quantity) {
-    // The stock >= ? guard repeats the caller's check inside the statement:
-    // even a wrong caller cannot sell a unit twice.
-    sql::PreparedStatement& ps =
-        db.prepare("UPDATE goods SET stock = stock - ? WHERE id = ? AND stock >= ?");
+    // The check and the take in one statement: it locks the goods row (in
+    // the caller's lock order), and only goods on sale with enough stock
+    // match, so no unit is ever sold twice or below zero.
+    sql::PreparedStatement& ps = db.prepare(
+        "UPDATE goods SET stock = stock - ? WHERE id = ? AND deleted = 0 AND stock >= ?");
     ps.setInt64(1, quantity);
     ps.setInt64(2, id);
     ps.setInt64(3, quantity);

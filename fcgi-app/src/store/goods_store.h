@@ -29,6 +29,8 @@ std::optional<Goods> find_goods(Database& db, Id id, bool lock);
 // Locks the row until the transaction ends (deleted goods included).
 std::optional<Goods> lock_goods(Database& db, Id id);
 // Takes `quantity` from the stock; false when the stock is short.
+// Takes `quantity` units of goods on sale; false (nothing taken) when the
+// goods is hidden or has fewer units.
 bool take_stock(Database& db, Id id, std::int64_t quantity);
 // Puts `quantity` back (a rejected transaction, a restock).
 void add_stock(Database& db, Id id, std::int64_t quantity);

@@ -20,17 +20,32 @@ std::optional<Transaction> find_transaction_by_cart(Database& db, Id cart_id) {
     return t;
 }
 
-void insert_transaction(Database& db, const Transaction& t) {
+void insert_transaction(Database& db, const Transaction& t, const std::string& paid_at) {
     sql::PreparedStatement& ps = db.prepare(
         "INSERT INTO transactions (id, cart_id, user_id, status, total_amount, payment_amount, "
-        "return_amount, paid_at) VALUES (?, ?, ?, 'PAID', ?, ?, ?, UTC_TIMESTAMP(6))");
+        "return_amount, paid_at) VALUES (?, ?, ?, 'PAID', ?, ?, ?, ?)");
     ps.setString(1, t.id);
     ps.setInt64(2, t.cart_id);
     ps.setInt64(3, t.user_id);
     ps.setInt64(4, t.receipt.total_amount);
     ps.setInt64(5, t.receipt.payment_amount);
     ps.setInt64(6, t.receipt.return_amount);
+    ps.setString(7, paid_at);
     ps.executeUpdate();
+}
+
+std::vector<TransactionItem> cart_items_named(Database& db, Id cart_id) {
+    sql::PreparedStatement& ps = db.prepare(
+        "SELECT ci.goods_id, g.name, ci.price, ci.quantity FROM cart_items ci "
+        "JOIN goods g ON g.id = ci.goods_id WHERE ci.cart_id = ? ORDER BY ci.goods_id, ci.price");
+    ps.setInt64(1, cart_id);
+    ResultSetPtr rs(ps.executeQuery());
+    std::vector<TransactionItem> items;
+    while (rs->next()) {
+        items.push_back(
+            {rs->getInt64(1), rs->getString(2).asStdString(), rs->getInt64(3), rs->getInt64(4)});
+    }
+    return items;
 }
 
 namespace {
@@ -58,15 +73,7 @@ TransactionView view_from(sql::ResultSet& rs) {
 }
 
 void load_items(Database& db, TransactionView& v) {
-    sql::PreparedStatement& ps = db.prepare(
-        "SELECT ci.goods_id, g.name, ci.price, ci.quantity FROM cart_items ci "
-        "JOIN goods g ON g.id = ci.goods_id WHERE ci.cart_id = ? ORDER BY ci.goods_id, ci.price");
-    ps.setInt64(1, v.transaction.cart_id);
-    ResultSetPtr rs(ps.executeQuery());
-    while (rs->next()) {
-        v.items.push_back(
-            {rs->getInt64(1), rs->getString(2).asStdString(), rs->getInt64(3), rs->getInt64(4)});
-    }
+    v.items = cart_items_named(db, v.transaction.cart_id);
 }
 
 }  // namespace

@@ -11,8 +11,11 @@
 namespace umkm::store {
 
 std::optional<Transaction> find_transaction_by_cart(Database& db, Id cart_id);
-// Records a payment with paid_at = now (UTC).
-void insert_transaction(Database& db, const Transaction& t);
+// Records a payment; paid_at is UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+void insert_transaction(Database& db, const Transaction& t, const std::string& paid_at);
+// A cart's lines with their goods' names, ordered as a transaction view
+// lists them (goods id, then price).
+std::vector<TransactionItem> cart_items_named(Database& db, Id cart_id);
 
 // The view of one transaction; nothing when the id is unknown. `lock` takes
 // the transaction row FOR UPDATE (deciding on it).
