@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -349,6 +350,51 @@ BOOST_AUTO_TEST_CASE(a_pay_chosen_as_deadlock_victim_is_retried_and_succeeds) {
     BOOST_TEST(goods_stock(b) == 9);
     BOOST_TEST(stack().sql_int("SELECT COUNT(*) FROM transactions WHERE cart_id = " +
                                std::to_string(cart_id)) == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The pool's admission control (umkm.conf max_queue_wait, 100 ms here): a
+// request that waited longer than that for a free worker is answered 503
+// with Retry-After before it touches anything, while the requests that got
+// a worker finish normally.
+BOOST_AUTO_TEST_SUITE(admission)
+
+BOOST_AUTO_TEST_CASE(a_request_that_waited_too_long_for_a_worker_is_turned_away_untouched) {
+    const long long goods = stack().create_goods(stack().unique_name("held"), 100, 1000);
+    HttpClient setup(stack().base_url());
+    std::vector<long long> carts;
+    for (int i = 0; i < 4; ++i) carts.push_back(open_cart(setup, 300 + i, goods, 1000, 2));
+
+    // Every worker takes a pay that then waits for the goods' row lock.
+    auto held = hold_goods_lock(goods, 2);
+    std::vector<std::future<Response>> pays;
+    for (long long cart : carts) {
+        pays.push_back(std::async(std::launch::async, [cart] {
+            HttpClient http(stack().base_url());
+            return pay(http, cart, 2000);
+        }));
+    }
+    BOOST_TEST_REQUIRE(
+        eventually("SELECT IF(COUNT(*) >= 4, 1, 0) FROM information_schema.INNODB_TRX "
+                   "WHERE trx_state = 'LOCK WAIT'"),
+        "the four pays never all waited for the lock");
+
+    // A listing now queues behind them for longer than max_queue_wait.
+    HttpClient late(stack().base_url());
+    const Response turned_away = late.get("/api/small/stocks");
+    BOOST_TEST(is_error(turned_away, 503, "ERR_UNAVAILABLE"), turned_away);
+    BOOST_TEST(turned_away.header("Retry-After") == "1", turned_away);
+
+    for (auto& p : pays) {
+        const Response r = p.get();
+        BOOST_TEST(is_ok(r), "a pay that had a worker must finish" << r);
+    }
+    BOOST_TEST(held.get());
+    BOOST_TEST(stack().sql_int("SELECT stock FROM goods WHERE id = " + std::to_string(goods)) ==
+               92);
+    // With the workers free again, nothing waits: the next listing is served.
+    BOOST_TEST(is_ok(late.get("/api/small/stocks")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,7 +19,7 @@ BOOST_AUTO_TEST_CASE(defaults_apply_when_the_file_is_empty) {
 BOOST_AUTO_TEST_CASE(reads_every_section_with_comments) {
     auto c = parse_config(
         "; pool\n[pool]\nlisten = 127.0.0.1:9000\nworkers = 8\nlisten_mode = 0600\n"
-        "max_requests = 0\nrequest_timeout = 7\n"
+        "max_requests = 0\nrequest_timeout = 7\nmax_queue_wait = 40\n"
         "# db\n[database]\nsocket = /tmp/my.sock\nuser = shop\npassword = s3cret=x\n"
         "query_timeout = 3\n[log]\nlevel = debug\n");
     BOOST_TEST(c.pool.listen == "127.0.0.1:9000");
@@ -27,6 +27,7 @@ BOOST_AUTO_TEST_CASE(reads_every_section_with_comments) {
     BOOST_TEST(c.pool.listen_mode == 0600);
     BOOST_TEST(c.pool.max_requests == 0);
     BOOST_TEST(c.pool.request_timeout == 7);
+    BOOST_TEST(c.pool.max_queue_wait == 40);
     BOOST_TEST(c.database.socket == "/tmp/my.sock");
     BOOST_TEST(c.database.password == "s3cret=x");
     BOOST_TEST(c.database.query_timeout == 3);

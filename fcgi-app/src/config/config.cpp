@@ -96,6 +96,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.integer("pool.workers", 1, 256, c.pool.workers);
     r.integer("pool.max_requests", 0, 1000000000L, c.pool.max_requests);
     r.integer("pool.request_timeout", 0, 86400, c.pool.request_timeout);
+    r.integer("pool.max_queue_wait", 0, 600000, c.pool.max_queue_wait);
     r.integer("pool.shutdown_timeout", 0, 3600, c.pool.shutdown_timeout);
     r.integer("pool.max_body_size", 1024, 16L * 1024 * 1024, c.pool.max_body_size);
     r.text("pool.pid_file", c.pool.pid_file);

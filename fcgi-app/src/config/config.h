@@ -14,6 +14,7 @@ struct PoolConfig {
     int workers = 4;
     long max_requests = 10000;  // 0: never recycle
     int request_timeout = 30;   // seconds; 0: no limit
+    int max_queue_wait = 100;   // milliseconds a request may wait for a worker; 0: no limit
     int shutdown_timeout = 30;  // seconds a graceful stop waits for in-flight requests
     long max_body_size = 16384;
     std::string pid_file;

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include "controller/app.h"
+#include "domain/errors.h"
 #include "http/message.h"
 #include "http/query.h"
 #include "http/response.h"
@@ -56,7 +59,30 @@ void write_response(FCGX_Request& request, const http::Response& response) {
     FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
 }
 
-void serve(FCGX_Request& fcgi, controller::App& app, long max_body_size) {
+// How long the request waited for this worker, in milliseconds: nginx
+// stamps REQUEST_START ($msec, "seconds.millis" of the wall clock) when it
+// hands the request over; -1 when it is missing or unreadable.
+double queue_wait_ms(FCGX_Request& fcgi) {
+    const std::string start = param(fcgi, "REQUEST_START");
+    if (start.empty()) return -1;
+    char* end = nullptr;
+    const double seconds = std::strtod(start.c_str(), &end);
+    if (end == start.c_str() || *end != '\0') return -1;
+    timespec now{};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    return (static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9 - seconds) * 1000.0;
+}
+
+void serve(FCGX_Request& fcgi, controller::App& app, long max_body_size, int max_queue_wait) {
+    // Admission control (umkm.conf max_queue_wait): a request that queued
+    // too long is turned away before it touches anything.
+    if (max_queue_wait > 0 && queue_wait_ms(fcgi) > max_queue_wait) {
+        read_body(fcgi, max_body_size);
+        write_response(fcgi, http::error(ShopError(ErrorKind::unavailable, "",
+                                                   "the shop is busy, retry in a moment"),
+                                         1));
+        return;
+    }
     http::Request request;
     request.method = param(fcgi, "REQUEST_METHOD");
     // DOCUMENT_URI is nginx's normalised, decoded path without the query.
@@ -131,7 +157,7 @@ int run_worker(const Config& config, int listen_fd, pid_t master, WorkerSlot& sl
             code = 1;
             break;
         }
-        serve(request, app, config.pool.max_body_size);
+        serve(request, app, config.pool.max_body_size, config.pool.max_queue_wait);
         FCGX_Finish_r(&request);
         slot.busy_since_ms.store(0);
         slot.requests.fetch_add(1);
