@@ -16,31 +16,33 @@ CREATE TABLE IF NOT EXISTS goods_counts (
     CONSTRAINT goods_counts_not_negative CHECK (total >= 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT INTO goods_counts (deleted, total)
-    SELECT flag.deleted, (SELECT COUNT(*) FROM goods WHERE goods.deleted = flag.deleted)
-    FROM (SELECT 0 AS deleted UNION ALL SELECT 1) AS flag
-    ON DUPLICATE KEY UPDATE total = VALUES(total);
-
-DROP TRIGGER IF EXISTS goods_counts_after_insert;
-DROP TRIGGER IF EXISTS goods_counts_after_update;
-DROP TRIGGER IF EXISTS goods_counts_after_delete;
-
+-- The triggers first, the count after: goods added while this runs on a
+-- live shop are counted by a trigger or by the count, never by neither
+-- (the count's reads wait for inserts in flight). Until the count row
+-- exists, the triggers' updates match nothing.
 DELIMITER //
-CREATE TRIGGER goods_counts_after_insert AFTER INSERT ON goods FOR EACH ROW
+CREATE OR REPLACE TRIGGER goods_counts_after_insert AFTER INSERT ON goods FOR EACH ROW
 BEGIN
     UPDATE goods_counts SET total = total + 1 WHERE deleted = NEW.deleted;
 END //
 
-CREATE TRIGGER goods_counts_after_update AFTER UPDATE ON goods FOR EACH ROW
+CREATE OR REPLACE TRIGGER goods_counts_after_update AFTER UPDATE ON goods FOR EACH ROW
 BEGIN
+    -- One statement, so both count rows are locked in key order: a hide
+    -- and an unhide at the same moment cannot deadlock.
     IF NOT (OLD.deleted <=> NEW.deleted) THEN
-        UPDATE goods_counts SET total = total - 1 WHERE deleted = OLD.deleted;
-        UPDATE goods_counts SET total = total + 1 WHERE deleted = NEW.deleted;
+        UPDATE goods_counts SET total = total + IF(deleted = NEW.deleted, 1, -1)
+            WHERE deleted IN (OLD.deleted, NEW.deleted);
     END IF;
 END //
 
-CREATE TRIGGER goods_counts_after_delete AFTER DELETE ON goods FOR EACH ROW
+CREATE OR REPLACE TRIGGER goods_counts_after_delete AFTER DELETE ON goods FOR EACH ROW
 BEGIN
     UPDATE goods_counts SET total = total - 1 WHERE deleted = OLD.deleted;
 END //
 DELIMITER ;
+
+INSERT INTO goods_counts (deleted, total)
+    SELECT flag.deleted, (SELECT COUNT(*) FROM goods WHERE goods.deleted = flag.deleted)
+    FROM (SELECT 0 AS deleted UNION ALL SELECT 1) AS flag
+    ON DUPLICATE KEY UPDATE total = VALUES(total);

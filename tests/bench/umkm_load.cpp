@@ -26,6 +26,7 @@
 // The text report is vegeta's (`vegeta report`), per kind and for all.
 #include <curl/curl.h>
 #include <json/json.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -178,7 +179,8 @@ std::vector<Goods> goods_on_sale(const std::string& url) {
     curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
     const CURLcode code = curl_easy_perform(easy);
     curl_easy_cleanup(easy);
-    if (code != CURLE_OK) throw std::runtime_error("cannot list goods: " + std::string(curl_easy_strerror(code)));
+    if (code != CURLE_OK)
+        throw std::runtime_error("cannot list goods: " + std::string(curl_easy_strerror(code)));
     std::vector<Goods> goods;
     const Json::Value listing = parse_json(body);  // (kept: a temporary's member would dangle)
     for (const auto& g : listing["data"])
@@ -237,7 +239,9 @@ class Attack {
             collect();
             // A pay due now (its cart just answered) goes out at once.
             if (!follow_ups_.empty()) continue;
-            if (!more && running == 0 && waiting_.empty()) break;
+            // Done when nothing is due, queued or in flight (collect() may
+            // just have started the last waiting ones).
+            if (!more && in_flight_ == 0 && waiting_.empty()) break;
             // Sleep until the next request is due or a transfer moves;
             // under a millisecond, do not sleep at all.
             const double wait = more ? next_due - elapsed() : 0.05;
@@ -339,7 +343,8 @@ class Attack {
             r.bytes_in = t->body_in.size();
             if (r.status == 429 || r.status == 503)
                 r.shed_ok = !t->retry_after.empty() && t->body_in.rfind("{\"code\":", 0) == 0;
-            if (r.kind == "cart" && r.status == 200 && options_.pay_every > 0) follow_up(t->body_in, r.end);
+            if (r.kind == "cart" && r.status == 200 && options_.pay_every > 0)
+                follow_up(t->body_in, r.end);
             curl_multi_remove_handle(multi_, e);
             --in_flight_;
             results_.push_back(r);
@@ -361,8 +366,8 @@ class Attack {
         if (!data.isObject() || !data["cart_id"].isIntegral()) return;
         const long long cart_id = data["cart_id"].asInt64();
         if (cart_id % options_.pay_every != 0) return;
-        const std::string pay = "{\"cart_id\":" + std::to_string(cart_id) +
-                                ",\"payment_amount\":" + std::to_string(data["total_amount"].asInt64()) + "}";
+        const std::string pay = "{\"cart_id\":" + std::to_string(cart_id) + ",\"payment_amount\":" +
+                                std::to_string(data["total_amount"].asInt64()) + "}";
         follow_ups_.push_back({"pay", now, pay});
     }
 
@@ -408,9 +413,9 @@ struct Summary {
     double late_mean = 0, late_p99 = 0;
     std::size_t bytes_in = 0, bytes_out = 0;
     double success = 0;
-    long shed = 0;         // answered 429 or 503: load shed, retry later
-    double shed_p99 = 0;   // how fast the shed answers came
-    double ok_p99 = 0;     // latency of the successful ones alone
+    long shed = 0;        // answered 429 or 503: load shed, retry later
+    double shed_p99 = 0;  // how fast the shed answers came
+    double ok_p99 = 0;    // latency of the successful ones alone
     long shed_bad = 0;
     std::map<long, long> codes;
     std::map<std::string, long> errors;
@@ -432,8 +437,10 @@ Summary summarize(const std::vector<Result>& results) {
         s.bytes_in += r.bytes_in;
         s.bytes_out += r.bytes_out;
         ++s.codes[r.status];
-        if (!r.error.empty()) ++s.errors[r.error];
-        else if (r.status >= 400) ++s.errors[std::to_string(r.status)];
+        if (!r.error.empty())
+            ++s.errors[r.error];
+        else if (r.status >= 400)
+            ++s.errors[std::to_string(r.status)];
         if (r.status >= 200 && r.status < 400) {
             ++ok;
             ok_latency.push_back(r.end - r.due);
@@ -474,8 +481,8 @@ Summary summarize(const std::vector<Result>& results) {
 
 void print_report(const std::string& title, const Summary& s) {
     std::printf("%s\n", title.c_str());
-    std::printf("Requests      [total, rate, throughput]         %ld, %.2f, %.2f\n", s.requests, s.rate,
-                s.throughput);
+    std::printf("Requests      [total, rate, throughput]         %ld, %.2f, %.2f\n", s.requests,
+                s.rate, s.throughput);
     std::printf("Duration      [total, attack, wait]             %s, %s, %s\n", ms(s.total).c_str(),
                 ms(s.attack).c_str(), ms(s.wait).c_str());
     std::printf("Latencies     [min, mean, 50, 90, 95, 99, max]  %s, %s, %s, %s, %s, %s, %s\n",
@@ -527,7 +534,8 @@ Json::Value to_json(const Summary& s) {
     j["ok_p99_ms"] = s.ok_p99 * 1000;
     j["shed_without_json_or_retry_after"] = static_cast<Json::Int64>(s.shed_bad);
     Json::Value codes(Json::objectValue);
-    for (const auto& [code, count] : s.codes) codes[std::to_string(code)] = static_cast<Json::Int64>(count);
+    for (const auto& [code, count] : s.codes)
+        codes[std::to_string(code)] = static_cast<Json::Int64>(count);
     j["status_codes"] = codes;
     Json::Value errors(Json::objectValue);
     for (const auto& [error, count] : s.errors) errors[error] = static_cast<Json::Int64>(count);
@@ -538,7 +546,18 @@ Json::Value to_json(const Summary& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options options = parse_options(argc, argv);
+    Options options = parse_options(argc, argv);
+    // Each transfer in flight holds a socket: raise the open-file limit to
+    // its hard maximum and keep the in-flight cap under it, so that a
+    // generator out of descriptors never looks like a server failing.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+        ::getrlimit(RLIMIT_NOFILE, &files);
+        const long usable = static_cast<long>(files.rlim_cur) - 64;
+        if (usable > 0 && options.max_in_flight > usable) options.max_in_flight = usable;
+    }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     try {
         std::vector<Goods> goods;

@@ -286,6 +286,7 @@ class Dispatcher {
         // customers' events still go out.
         std::set<std::string> held_back;
         std::vector<std::int64_t> published;
+        std::set<std::string> published_transactions;
         bool failed = false;
         for (const Event& event : events) {
             // Between two events, not during one: a stop finishes at most
@@ -295,6 +296,14 @@ class Dispatcher {
                 return false;
             }
             if (held_back.count(event.transaction_id)) continue;
+            // A second event of a transaction in this batch: mark what went
+            // out first, so that a crash before the batch's mark can never
+            // publish this transaction's older state again after its newer.
+            if (published_transactions.count(event.transaction_id)) {
+                mark_published(db_, published);
+                published.clear();
+                published_transactions.clear();
+            }
             std::string url =
                 dispatch::publish_url_for(config_.events.publish_url, event.transaction_id);
             // A resend is only needed when nchan lost the channel's message
@@ -332,6 +341,7 @@ class Dispatcher {
             // whole transaction, so a repeat only repeats a state.
             // The other order (mark, then publish) could lose an event.
             published.push_back(event.id);
+            published_transactions.insert(event.transaction_id);
             LOG_DEBUG("published event " << event.id << " (transaction " << event.transaction_id
                                          << " seq " << event.seq << ")");
         }

@@ -73,15 +73,26 @@ double queue_wait_ms(FCGX_Request& fcgi) {
     return (static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9 - seconds) * 1000.0;
 }
 
-void serve(FCGX_Request& fcgi, controller::App& app, long max_body_size, int max_queue_wait) {
+void serve(FCGX_Request& fcgi, controller::App& app, const Config& config) {
+    const long max_body_size = config.pool.max_body_size;
     // Admission control (umkm.conf max_queue_wait): a request that queued
-    // too long is turned away before it touches anything.
-    if (max_queue_wait > 0 && queue_wait_ms(fcgi) > max_queue_wait) {
-        read_body(fcgi, max_body_size);
-        write_response(fcgi, http::error(ShopError(ErrorKind::unavailable, "",
-                                                   "the shop is busy, retry in a moment"),
-                                         1));
-        return;
+    // too long is turned away before it touches anything. The wait compares
+    // nginx's clock with ours: on one box that is one clock, but a pool on
+    // another box may run ahead or behind. A wait below zero or beyond
+    // request_timeout can only be clocks that disagree (or a clock step),
+    // and then the request is let in rather than shedding everything.
+    const int max_wait = config.pool.max_queue_wait;
+    if (max_wait > 0) {
+        const double waited = queue_wait_ms(fcgi);
+        const double plausible =
+            config.pool.request_timeout > 0 ? config.pool.request_timeout * 1000.0 : 3600e3;
+        if (waited > max_wait && waited <= plausible) {
+            read_body(fcgi, max_body_size);
+            write_response(fcgi, http::error(ShopError(ErrorKind::unavailable, "",
+                                                       "the shop is busy, retry in a moment"),
+                                             config.database.retry_after));
+            return;
+        }
     }
     http::Request request;
     request.method = param(fcgi, "REQUEST_METHOD");
@@ -157,7 +168,7 @@ int run_worker(const Config& config, int listen_fd, pid_t master, WorkerSlot& sl
             code = 1;
             break;
         }
-        serve(request, app, config.pool.max_body_size, config.pool.max_queue_wait);
+        serve(request, app, config);
         FCGX_Finish_r(&request);
         slot.busy_since_ms.store(0);
         slot.requests.fetch_add(1);

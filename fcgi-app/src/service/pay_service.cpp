@@ -78,7 +78,12 @@ Receipt pay(store::Database& db, Id cart_id, money::Rupiah payment_amount) {
         // the whole payment back (units taken before it included).
         for (const auto& [goods_id, units] : units_by_goods) {
             if (store::take_stock(db, goods_id, units)) continue;
+            // Locked now: a restock committed just after the take's read
+            // may have made room; then take again rather than refuse.
             auto goods = store::lock_goods(db, goods_id);
+            if (goods && !goods->deleted && goods->stock >= units &&
+                store::take_stock(db, goods_id, units))
+                continue;
             std::string name = goods ? goods->name : "goods";
             std::int64_t left = goods && !goods->deleted ? goods->stock : 0;
             throw ShopError(ErrorKind::out_of_stock, "goods_id",
