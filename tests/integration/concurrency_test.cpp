@@ -380,12 +380,21 @@ BOOST_AUTO_TEST_CASE(a_request_that_waited_too_long_for_a_worker_is_turned_away_
                    "WHERE trx_state = 'LOCK WAIT'"),
         "the four pays never all waited for the lock");
 
-    // A listing now queues behind them for longer than max_queue_wait.
+    // A health check and a listing now queue behind them for longer than
+    // max_queue_wait.
+    auto health = std::async(std::launch::async, [] {
+        HttpClient http(stack().base_url());
+        return http.get("/api/small/health");
+    });
     HttpClient late(stack().base_url());
     const Response turned_away = late.get("/api/small/stocks");
     BOOST_TEST(is_error(turned_away, 503, "ERR_UNAVAILABLE"), turned_away);
     // The Retry-After the pool sends with every 503 (umkm.conf retry_after).
     BOOST_TEST(turned_away.header("Retry-After") == "2", turned_away);
+    // The health check waited just as long but is never shed: the
+    // database is fine, only busy.
+    const Response healthy = health.get();
+    BOOST_TEST(is_ok(healthy), "health is never shed" << healthy);
 
     for (auto& p : pays) {
         const Response r = p.get();

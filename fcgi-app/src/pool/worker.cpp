@@ -81,8 +81,11 @@ void serve(FCGX_Request& fcgi, controller::App& app, const Config& config) {
     // another box may run ahead or behind. A wait below zero or beyond
     // request_timeout can only be clocks that disagree (or a clock step),
     // and then the request is let in rather than shedding everything.
+    // The health check is never shed: the contract's 503 there means the
+    // database is unreachable, and a monitor should not see a busy shop as
+    // a broken one.
     const int max_wait = config.pool.max_queue_wait;
-    if (max_wait > 0) {
+    if (max_wait > 0 && param(fcgi, "DOCUMENT_URI") != "/api/small/health") {
         const double waited = queue_wait_ms(fcgi);
         const double plausible =
             config.pool.request_timeout > 0 ? config.pool.request_timeout * 1000.0 : 3600e3;
