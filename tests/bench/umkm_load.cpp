@@ -93,7 +93,7 @@ struct Transfer {
     std::cerr << "umkm-load: " << message << "\n"
               << "usage: umkm-load --url URL --duration S --rate KIND=N [--rate ...]\n"
                  "                 [--pay-every N] [--label TEXT] [--json FILE]\n"
-                 "                 [--max-in-flight N] [--timeout-ms N]\n"
+                 "                 [--max-in-flight N] [--timeout-ms N] [--user-id N]\n"
                  "kinds: stocks, cart, static\n";
     std::exit(2);
 }

@@ -90,18 +90,34 @@ BOOST_AUTO_TEST_CASE(pages_are_revalidated_and_answer_304_when_unchanged) {
 }
 
 BOOST_AUTO_TEST_CASE(scripts_and_styles_are_served_with_their_types) {
-    // The storefront's own files, as its page references them.
+    // The storefront's own files, as its page references them: the first
+    // script (src="...") and the first stylesheet (href="....css").
     const Response page = get_with("/", {});
     BOOST_TEST_REQUIRE(page.status == 200, page);
-    const auto script = page.body.find("src=\"");
-    BOOST_TEST_REQUIRE(script != std::string::npos, "the storefront loads no script" << page);
-    const auto end = page.body.find('"', script + 5);
-    std::string target = page.body.substr(script + 5, end - script - 5);
-    if (target.front() != '/') target = "/" + target;
-    const Response js = get_with(target, {});
+    auto referenced = [&](const std::string& attribute, const std::string& ending) {
+        for (auto at = page.body.find(attribute); at != std::string::npos;
+             at = page.body.find(attribute, at + 1)) {
+            const auto begin = at + attribute.size();
+            std::string target = page.body.substr(begin, page.body.find('"', begin) - begin);
+            if (target.size() < ending.size() ||
+                target.compare(target.size() - ending.size(), ending.size(), ending) != 0)
+                continue;
+            return target.front() == '/' ? target : "/" + target;
+        }
+        return std::string();
+    };
+    const std::string script = referenced("src=\"", ".js");
+    const std::string style = referenced("href=\"", ".css");
+    BOOST_TEST_REQUIRE(!script.empty(), "the storefront loads no script" << page);
+    BOOST_TEST_REQUIRE(!style.empty(), "the storefront loads no stylesheet" << page);
+    const Response js = get_with(script, {});
     BOOST_TEST(js.status == 200, js);
     BOOST_TEST(js.header("Content-Type") == "application/javascript; charset=utf-8", js);
     BOOST_TEST(js.header("Cache-Control") == "no-cache", js);
+    const Response css = get_with(style, {});
+    BOOST_TEST(css.status == 200, css);
+    BOOST_TEST(css.header("Content-Type") == "text/css; charset=utf-8", css);
+    BOOST_TEST(css.header("Cache-Control") == "no-cache", css);
 }
 
 BOOST_AUTO_TEST_CASE(large_text_is_compressed_for_clients_that_accept_gzip) {

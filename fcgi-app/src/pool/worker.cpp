@@ -73,30 +73,23 @@ double queue_wait_ms(FCGX_Request& fcgi) {
     return (static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9 - seconds) * 1000.0;
 }
 
+// Admission control (umkm.conf max_queue_wait): true when the request
+// waited too long for a worker and is to be turned away before it touches
+// anything. The wait compares nginx's clock with ours: on one box that is
+// one clock, but a pool on another box may run ahead or behind. A wait
+// below zero or beyond request_timeout can only be clocks that disagree (or
+// a clock step), and then the request is let in rather than shedding
+// everything. The health check is never shed: the contract's 503 there
+// means the database is unreachable, and a monitor should not see a busy
+// shop as a broken one.
+bool waited_too_long(FCGX_Request& fcgi, const PoolConfig& pool, const std::string& path) {
+    if (pool.max_queue_wait <= 0 || path == "/api/small/health") return false;
+    const double waited = queue_wait_ms(fcgi);
+    const double plausible = pool.request_timeout > 0 ? pool.request_timeout * 1000.0 : 3600e3;
+    return waited > pool.max_queue_wait && waited <= plausible;
+}
+
 void serve(FCGX_Request& fcgi, controller::App& app, const Config& config) {
-    const long max_body_size = config.pool.max_body_size;
-    // Admission control (umkm.conf max_queue_wait): a request that queued
-    // too long is turned away before it touches anything. The wait compares
-    // nginx's clock with ours: on one box that is one clock, but a pool on
-    // another box may run ahead or behind. A wait below zero or beyond
-    // request_timeout can only be clocks that disagree (or a clock step),
-    // and then the request is let in rather than shedding everything.
-    // The health check is never shed: the contract's 503 there means the
-    // database is unreachable, and a monitor should not see a busy shop as
-    // a broken one.
-    const int max_wait = config.pool.max_queue_wait;
-    if (max_wait > 0 && param(fcgi, "DOCUMENT_URI") != "/api/small/health") {
-        const double waited = queue_wait_ms(fcgi);
-        const double plausible =
-            config.pool.request_timeout > 0 ? config.pool.request_timeout * 1000.0 : 3600e3;
-        if (waited > max_wait && waited <= plausible) {
-            read_body(fcgi, max_body_size);
-            write_response(fcgi, http::error(ShopError(ErrorKind::unavailable, "",
-                                                       "the shop is busy, retry in a moment"),
-                                             config.database.retry_after));
-            return;
-        }
-    }
     http::Request request;
     request.method = param(fcgi, "REQUEST_METHOD");
     // DOCUMENT_URI is nginx's normalised, decoded path without the query.
@@ -105,7 +98,13 @@ void serve(FCGX_Request& fcgi, controller::App& app, const Config& config) {
     request.query_string = param(fcgi, "QUERY_STRING");
     request.request_id = param(fcgi, "REQUEST_ID");
     request.authorization = param(fcgi, "HTTP_AUTHORIZATION");
-    request.body = read_body(fcgi, max_body_size);
+    request.body = read_body(fcgi, config.pool.max_body_size);
+    if (waited_too_long(fcgi, config.pool, request.path)) {
+        write_response(fcgi, http::error(ShopError(ErrorKind::unavailable, "",
+                                                   "the shop is busy, retry in a moment"),
+                                         config.database.retry_after));
+        return;
+    }
     write_response(fcgi, app.handle(request));
 }
 
