@@ -21,13 +21,18 @@ UMKM_PACKAGES=(
     curl wrk procps shellcheck
 )
 
+# What scripts/bench needs on top (scripts/test runs its smoke run): wrk for
+# the closed-loop peaks, gnuplot for the plots, jq for the report, taskset
+# (util-linux) for the Pi budget.
+UMKM_BENCH_PACKAGES=(wrk gnuplot-nox jq util-linux)
+
 # What scripts/test needs on top: Debian's Chromium for the browser tests
 # (driven by playwright-core from npm, never a downloaded browser), a font for
 # its screenshots, and Node.js with npm for the test tooling in package.json.
 # Node.js and npm are asked for only when their commands are missing, so a
 # machine with Node.js from elsewhere (nodesource bundles npm) keeps it.
 umkm_test_packages() {
-    printf '%s\n' chromium fonts-dejavu-core
+    printf '%s\n' chromium fonts-dejavu-core "${UMKM_BENCH_PACKAGES[@]}"
     command -v node >/dev/null || printf '%s\n' nodejs
     command -v npm >/dev/null || printf '%s\n' npm
 }

@@ -6,6 +6,7 @@
 #define BOOST_TEST_MODULE concurrency
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -27,6 +28,8 @@ using namespace umkm::test;
 
 namespace {
 
+constexpr int kListenBacklog = 48;
+
 struct ConcurrencyStack : StackFixture {
     ConcurrencyStack() : StackFixture(config()) {}
     static StackConfig config() {
@@ -34,6 +37,9 @@ struct ConcurrencyStack : StackFixture {
         c.name = UMKM_TEST_STACK_NAME;
         c.http_port = UMKM_TEST_HTTP_PORT;
         c.workers = 4;
+        // Room for the largest crowd below (40 at once) to wait, but a
+        // short enough queue for the admission suite to overflow it.
+        c.listen_backlog = kListenBacklog;
         return c;
     }
 };
@@ -405,6 +411,67 @@ BOOST_AUTO_TEST_CASE(a_request_that_waited_too_long_for_a_worker_is_turned_away_
                92);
     // With the workers free again, nothing waits: the next listing is served.
     BOOST_TEST(is_ok(late.get("/api/small/stocks")));
+}
+
+// The first line of admission control (umkm.conf listen_backlog, 48 here):
+// when the queue for a worker is full, nginx cannot even connect and the
+// client gets the JSON 503 with Retry-After at once, while every worker is
+// still busy, instead of waiting for a place.
+BOOST_AUTO_TEST_CASE(a_request_beyond_a_full_queue_is_turned_away_at_once) {
+    using Clock = std::chrono::steady_clock;
+    const long long goods = stack().create_goods(stack().unique_name("queue"), 100, 1000);
+    HttpClient setup(stack().base_url());
+    std::vector<long long> carts;
+    for (int i = 0; i < 4; ++i) carts.push_back(open_cart(setup, 400 + i, goods, 1000, 1));
+
+    // Every worker takes a pay that waits 3 s for the goods' row lock.
+    auto held = hold_goods_lock(goods, 3);
+    std::vector<std::future<std::pair<Response, Clock::time_point>>> pays;
+    for (long long cart : carts) {
+        pays.push_back(std::async(std::launch::async, [cart] {
+            HttpClient http(stack().base_url());
+            Response r = pay(http, cart, 1000);
+            return std::make_pair(std::move(r), Clock::now());
+        }));
+    }
+    BOOST_TEST_REQUIRE(
+        eventually("SELECT IF(COUNT(*) >= 4, 1, 0) FROM information_schema.INNODB_TRX "
+                   "WHERE trx_state = 'LOCK WAIT'"),
+        "the four pays never all waited for the lock");
+
+    // Twice the queue's length of listings at once: the queue takes its
+    // share, the rest cannot get in.
+    const int crowd = 2 * kListenBacklog;
+    const auto listings =
+        run_together<std::pair<Response, Clock::time_point>>(crowd, [](int, HttpClient& http) {
+            Response r = http.get("/api/small/stocks");
+            return std::make_pair(std::move(r), Clock::now());
+        });
+
+    Clock::time_point first_pay_answered = Clock::time_point::max();
+    for (auto& p : pays) {
+        const auto [r, at] = p.get();
+        BOOST_TEST(is_ok(r), "a pay that had a worker must finish" << r);
+        first_pay_answered = std::min(first_pay_answered, at);
+    }
+    BOOST_TEST(held.get());
+
+    // A listing answered well before any pay was answered never had a
+    // worker: every worker was held by a pay until the lock was let go.
+    int turned_away_at_once = 0;
+    for (const auto& [r, at] : listings) {
+        // Everyone gets the JSON envelope: a listing, or a 503 to retry.
+        BOOST_TEST((is_ok(r) || is_error(r, 503, "ERR_UNAVAILABLE")), r);
+        if (r.status != 503) continue;
+        BOOST_TEST(r.header("Retry-After") == "2", r);
+        if (at + std::chrono::milliseconds(500) < first_pay_answered) ++turned_away_at_once;
+    }
+    BOOST_TEST(turned_away_at_once >= crowd - kListenBacklog - 1 - 4,
+               "only " << turned_away_at_once << " of " << crowd
+                       << " listings were turned away while every worker was busy");
+    BOOST_TEST(stack().sql_int("SELECT stock FROM goods WHERE id = " + std::to_string(goods)) ==
+               96);
+    BOOST_TEST(is_ok(setup.get("/api/small/stocks")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

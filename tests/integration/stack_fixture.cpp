@@ -175,6 +175,8 @@ std::vector<std::string> Stack::environment() const {
         {"UMKM_WORKERS", std::to_string(config_.workers)},
         {"UMKM_RATE_EXEMPT", config_.rate_exempt},
         {"UMKM_REQUEST_TIMEOUT", config_.request_timeout},
+        {"UMKM_LISTEN_BACKLOG",
+         config_.listen_backlog > 0 ? std::to_string(config_.listen_backlog) : ""},
     };
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {

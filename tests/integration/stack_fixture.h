@@ -23,6 +23,7 @@ struct StackConfig {
     // 127.0.0.2 proves the limit works while the other tests run unthrottled.
     std::string rate_exempt = "127.0.0.1/32";
     std::string request_timeout;  // UMKM_REQUEST_TIMEOUT; empty: the stack's default
+    int listen_backlog = 0;       // UMKM_LISTEN_BACKLOG; 0: the stack's default
 };
 
 struct CommandResult {

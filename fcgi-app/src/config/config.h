@@ -9,7 +9,7 @@ namespace umkm {
 
 struct PoolConfig {
     std::string listen = "/run/umkm/umkm-fcgi.sock";  // unix path, or host:port / :port
-    int listen_backlog = 511;
+    int listen_backlog = 128;
     int listen_mode = 0660;  // unix socket permissions
     int workers = 4;
     long max_requests = 10000;  // 0: never recycle
