@@ -177,6 +177,7 @@ std::vector<std::string> Stack::environment() const {
         {"UMKM_REQUEST_TIMEOUT", config_.request_timeout},
         {"UMKM_LISTEN_BACKLOG",
          config_.listen_backlog > 0 ? std::to_string(config_.listen_backlog) : ""},
+        {"UMKM_DB_DATADIR", config_.db_datadir},
     };
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {

@@ -24,6 +24,7 @@ struct StackConfig {
     std::string rate_exempt = "127.0.0.1/32";
     std::string request_timeout;  // UMKM_REQUEST_TIMEOUT; empty: the stack's default
     int listen_backlog = 0;       // UMKM_LISTEN_BACKLOG; 0: the stack's default
+    std::string db_datadir;       // UMKM_DB_DATADIR; empty: <state>/mysql
 };
 
 struct CommandResult {

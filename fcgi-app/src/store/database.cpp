@@ -56,6 +56,13 @@ SqlFailure classify(const sql::SQLException& e) {
         case 2055:  // CR_SERVER_LOST_EXTENDED
         case 4031:  // MySQL 8: disconnected by the server for inactivity
             return SqlFailure::connection_lost;
+        case 1021:  // ER_DISK_FULL
+        case 1114:  // ER_RECORD_FILE_FULL: InnoDB could not extend a tablespace
+            return SqlFailure::no_space;
+        case 1030:  // ER_GET_ERRNO: errno 28 (ENOSPC) from the storage engine
+            return std::string(e.what()).find("error 28 ") != std::string::npos
+                       ? SqlFailure::no_space
+                       : SqlFailure::other;
         default:
             return SqlFailure::other;
     }
@@ -182,6 +189,14 @@ bool Database::on_failure(const sql::SQLException& e, int attempt, bool committi
                             committing ? "the database went away while saving; retry to learn "
                                          "the outcome"
                                        : "the database is unavailable, retry shortly");
+        case SqlFailure::no_space:
+            // The statement failed whole and the transaction is rolled
+            // back by the caller; a retry after space is freed succeeds.
+            if (should_log_outage()) {
+                LOG_ERROR("the database's disk is full (" << e.getErrorCode() << "): " << e.what());
+            }
+            throw ShopError(ErrorKind::unavailable, "",
+                            "the shop cannot save anything right now, retry later");
         case SqlFailure::other:
             break;
     }

@@ -29,6 +29,7 @@ using ResultSetPtr = std::unique_ptr<sql::ResultSet>;
 enum class SqlFailure {
     conflict,         // deadlock or lock wait timeout: the transaction was rolled back, retry it
     connection_lost,  // the server is gone or unreachable
+    no_space,         // the database's disk is full: nothing was written, reads still work
     other,            // a bug or a constraint: never retried
 };
 
