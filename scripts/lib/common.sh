@@ -11,12 +11,13 @@ export UMKM_ROOT
 # Debian packages the project needs to build, test and run. nginx and
 # mariadb-server bring the binaries; the private stack never uses their
 # system services (see umkm_install_packages). libnginx-mod-nchan is the
-# nginx module that holds the customers' events streams.
+# nginx module that holds the customers' events streams. libsystemd-dev
+# brings sd_notify for the pool's systemd unit (systemd/).
 # shellcheck disable=SC2034  # read by the scripts that source this file
 UMKM_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
-    libcurl4-openssl-dev libssl-dev
+    libcurl4-openssl-dev libssl-dev libsystemd-dev
     nginx libnginx-mod-nchan mariadb-server mariadb-client
     curl wrk procps shellcheck
 )
@@ -31,8 +32,11 @@ UMKM_BENCH_PACKAGES=(wrk gnuplot-nox jq util-linux)
 # its screenshots, and Node.js with npm for the test tooling in package.json.
 # Node.js and npm are asked for only when their commands are missing, so a
 # machine with Node.js from elsewhere (nodesource bundles npm) keeps it.
+# systemd brings systemd-analyze, which checks the unit files (tests/systemd);
+# a container without it as PID 1 gets the command and never runs systemd.
 umkm_test_packages() {
     printf '%s\n' chromium fonts-dejavu-core "${UMKM_BENCH_PACKAGES[@]}"
+    command -v systemd-analyze >/dev/null || printf '%s\n' systemd
     command -v node >/dev/null || printf '%s\n' nodejs
     command -v npm >/dev/null || printf '%s\n' npm
 }

@@ -59,4 +59,21 @@ BOOST_AUTO_TEST_CASE(integer_parameter_falls_back_when_absent_and_names_itself_w
     }
 }
 
+// Found by fuzz_query: "&&=&&&=&" was a 400 naming the parameter "".
+BOOST_AUTO_TEST_CASE(a_value_without_a_name_is_ignored_and_errors_never_name_an_empty_field) {
+    auto q = Query::parse("=a&page=2&=b");
+    BOOST_TEST(q.integer("page", 1, 100, 1) == 2);
+    BOOST_TEST(!q.get("").has_value());
+    for (const char* bad : {"=%zz", "%zz=1", "%=1"}) {
+        BOOST_TEST_CONTEXT("query " << bad) {
+            try {
+                Query::parse(bad);
+                BOOST_FAIL("expected a 400");
+            } catch (const ShopError& e) {
+                BOOST_TEST(e.errors().at(0).field == "query");
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "controller/admin_bodies.h"
 #include "controller/query_params.h"
 #include "controller/shop_controller.h"
 #include "domain/money.h"
 #include "http/query.h"
 #include "http/response.h"
-#include "json_io/body.h"
 #include "json_io/shop_json.h"
 #include "json_io/writer.h"
 #include "service/admin_goods_service.h"
@@ -20,9 +20,6 @@ namespace {
 
 using money::max_json_integer;
 
-constexpr std::size_t max_name_chars = 255;
-constexpr std::size_t max_note_chars = 1000;
-
 Id goods_id_of(const http::Request& request) {
     auto id = http::parse_plain_integer(request.path_params.at(0), 1, max_json_integer);
     if (!id) throw ShopError(ErrorKind::not_found, "id", "goods not found");
@@ -33,30 +30,6 @@ std::string transaction_of(const http::Request& request) {
     auto id = transaction_id_of(request.path_params.at(0));
     if (!id) throw ShopError(ErrorKind::not_found, "transaction_id", "transaction not found");
     return *id;
-}
-
-// Reads the goods fields of a body; `required` makes each missing one an
-// error (POST, PUT), otherwise at least one must be there (PATCH).
-service::GoodsChange goods_fields(const std::string& body, bool required) {
-    Json::Value object = json::parse_object(body);
-    json::FieldReader fields(object);
-    service::GoodsChange change;
-    // null would mean "remove", which no goods field allows.
-    for (const char* name : {"name", "price", "stock", "deleted"}) fields.reject_null(name);
-    change.name = fields.optional_string("name", max_name_chars);
-    change.price = fields.optional_integer("price", 0, max_json_integer);
-    change.stock = fields.optional_integer("stock", 0, max_json_integer);
-    change.deleted = fields.optional_bool("deleted");
-    if (required) {
-        for (const char* name : {"name", "price", "stock"}) {
-            if (!fields.has(name)) fields.add_error(name, std::string(name) + " is required");
-        }
-    } else if (!object.isMember("name") && !object.isMember("price") && !object.isMember("stock") &&
-               !object.isMember("deleted")) {
-        fields.add_error("body", "give at least one of name, price, stock, deleted");
-    }
-    fields.throw_if_any();
-    return change;
 }
 
 http::Response goods_answer(const Goods& goods) {
@@ -123,14 +96,9 @@ http::Response AdminController::delete_goods(http::Request& request) {
 
 http::Response AdminController::change_stock(http::Request& request) {
     Id id = goods_id_of(request);
-    Json::Value object = json::parse_object(request.body);
-    json::FieldReader fields(object);
-    std::string action = fields.choice("action", {"INCR", "DECR"});
-    std::int64_t quantity = fields.integer("total", 1, max_json_integer);
-    fields.throw_if_any();
-    auto direction =
-        action == "INCR" ? service::StockAction::increase : service::StockAction::decrease;
-    return goods_answer(service::change_stock(db_, request.actor, id, direction, quantity));
+    const StockChange change = stock_change(request.body);
+    return goods_answer(
+        service::change_stock(db_, request.actor, id, change.action, change.quantity));
 }
 
 http::Response AdminController::list_transactions(http::Request& request) {
@@ -147,13 +115,9 @@ http::Response AdminController::list_transactions(http::Request& request) {
 
 http::Response AdminController::verify_transaction(http::Request& request) {
     std::string id = transaction_of(request);
-    Json::Value object = json::parse_object(request.body);
-    json::FieldReader fields(object);
-    std::string decision = fields.choice("decision", {"approve", "reject"});
-    auto note = fields.optional_string("note", max_note_chars, true);
-    fields.throw_if_any();
+    const VerifyDecision decision = verify_decision(request.body);
     return http::ok(json::transaction_view(
-        service::verify_transaction(db_, request.actor, id, decision == "approve", note)));
+        service::verify_transaction(db_, request.actor, id, decision.approve, decision.note)));
 }
 
 http::Response AdminController::list_audit(http::Request& request) {

@@ -63,9 +63,13 @@ Query Query::parse(const std::string& query_string) {
         auto name = percent_decode(pair.substr(0, eq));
         auto value = percent_decode(eq == std::string::npos ? "" : pair.substr(eq + 1));
         if (!name || !value) {
-            std::string field = name ? *name : "query";
+            // An error names the parameter, or the query as a whole when the
+            // name itself is unreadable or empty.
+            std::string field = name && !name->empty() ? *name : "query";
             throw ShopError(ErrorKind::bad_request, field, "malformed percent-encoding");
         }
+        // A value without a name ("=x") names nothing any endpoint reads.
+        if (name->empty()) continue;
         if (!q.values_.emplace(*name, *value).second) {
             throw ShopError(ErrorKind::bad_request, *name, *name + " is given more than once");
         }

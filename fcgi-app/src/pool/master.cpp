@@ -299,6 +299,7 @@ void Master::reopen_log() {
 void Master::begin_shutdown() {
     if (stopping_) return;
     stopping_ = true;
+    service_manager_.stopping();
     stop_deadline_ms_ = monotonic_ms() + config_.pool.shutdown_timeout * 1000LL;
     // Refuse new connections at once (nginx answers them with its JSON 503)
     // instead of letting them queue for workers that are leaving; the
@@ -330,6 +331,22 @@ void Master::cleanup() {
     }
 }
 
+// One line for `systemctl status`: what runs against what should.
+std::string Master::describe_state() const {
+    int current = 0;
+    for (const auto& [pid, child] : children_) current += child.generation == generation_;
+    if (stopping_) {
+        return "stopping, workers left " + std::to_string(children_.size());
+    }
+    std::string state = "workers " + std::to_string(current) + "/" +
+                        std::to_string(config_.pool.workers) + ", restarts " +
+                        std::to_string(restarts_);
+    if (!config_.events.publish_url.empty()) {
+        state += dispatcher_pid_ != 0 ? ", dispatcher running" : ", dispatcher down";
+    }
+    return state;
+}
+
 int Master::run() {
     // Signals are read from a signalfd in the main loop, never handled
     // asynchronously: the master's state changes in one place only.
@@ -350,6 +367,9 @@ int Master::run() {
                              << " workers");
     spawn_missing();
     manage_dispatcher();
+    // Ready once the workers are forked: the socket was listening before
+    // them, so a connection made from now on is queued and then served.
+    service_manager_.ready(describe_state());
 
     while (true) {
         pollfd wait{signal_fd_, POLLIN, 0};
@@ -362,7 +382,12 @@ int Master::run() {
                     reap();
                     break;
                 case SIGHUP:
-                    if (!stopping_) reload();
+                    if (stopping_) break;
+                    // READY=1 follows even a refused reload: the pool keeps
+                    // serving with its running configuration.
+                    service_manager_.reloading();
+                    reload();
+                    service_manager_.ready(describe_state());
                     break;
                 case SIGUSR1:
                     // php-fpm's habit: reopen the log (after logrotate moved
@@ -375,6 +400,12 @@ int Master::run() {
             }
         }
         reap();  // SIGCHLDs coalesce: always collect everything that ended
+        // Fed from here, the watchdog proves that this loop turns; it cannot
+        // see a worker that hangs, which request_timeout takes care of.
+        if (service_manager_.enabled()) {
+            service_manager_.status(describe_state());
+            service_manager_.keep_alive();
+        }
         if (stopping_) {
             if (children_.empty() && dispatcher_pid_ == 0) break;
             if (monotonic_ms() > stop_deadline_ms_) {

@@ -5,6 +5,8 @@
 // retiring the old one, so no request is dropped; SIGUSR1 reopens the log.
 // With events.publish_url set it also runs the events dispatcher
 // (pool/dispatcher.h), outside the worker slots, restarted when it dies.
+// Under systemd it reports its state and feeds the watchdog
+// (pool/service_manager.h).
 #pragma once
 
 #include <sys/types.h>
@@ -16,6 +18,7 @@
 
 #include "config/config.h"
 #include "pool/scoreboard.h"
+#include "pool/service_manager.h"
 
 namespace umkm::pool {
 
@@ -47,6 +50,7 @@ class Master {
     void retire_dispatcher();
     void dispatcher_ended(pid_t pid, int status);
     void cleanup();
+    std::string describe_state() const;
 
     std::string config_path_;
     Config config_;
@@ -70,6 +74,7 @@ class Master {
     int dispatcher_quick_deaths_ = 0;
     std::unique_ptr<Scoreboard> scoreboard_;
     std::map<pid_t, Child> children_;
+    ServiceManager service_manager_;
 };
 
 }  // namespace umkm::pool

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -15,9 +14,9 @@
 #include "controller/app.h"
 #include "domain/errors.h"
 #include "http/message.h"
-#include "http/query.h"
 #include "http/response.h"
 #include "log/log.h"
+#include "pool/request_params.h"
 #include "pool/stop_signals.h"
 #include "store/database.h"
 
@@ -32,15 +31,12 @@ std::string param(FCGX_Request& request, const char* name) {
 // Reads at most `limit` + 1 bytes so an oversized body is detected without
 // buffering it (nginx limits it first; this is the second line).
 std::string read_body(FCGX_Request& request, long limit) {
-    // nginx always sends CONTENT_LENGTH with a body (it buffers chunked
-    // uploads); without one there is nothing to read.
-    auto length = http::parse_plain_integer(param(request, "CONTENT_LENGTH"), 0, INT64_MAX);
-    if (!length || *length == 0) return "";
-    long want = static_cast<long>(std::min<std::int64_t>(*length, limit + 1));
-    std::string body(static_cast<std::size_t>(want), '\0');
+    const auto want = body_length(param(request, "CONTENT_LENGTH"), limit);
+    if (!want) return "";
+    std::string body(static_cast<std::size_t>(*want), '\0');
     long got = 0;
-    while (got < want) {
-        int n = FCGX_GetStr(&body[static_cast<std::size_t>(got)], static_cast<int>(want - got),
+    while (got < *want) {
+        int n = FCGX_GetStr(&body[static_cast<std::size_t>(got)], static_cast<int>(*want - got),
                             request.in);
         if (n <= 0) break;
         got += n;
@@ -59,18 +55,14 @@ void write_response(FCGX_Request& request, const http::Response& response) {
     FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
 }
 
-// How long the request waited for this worker, in milliseconds: nginx
-// stamps REQUEST_START ($msec, "seconds.millis" of the wall clock) when it
-// hands the request over; -1 when it is missing or unreadable.
+// How long the request waited for this worker, in milliseconds; -1 when
+// nginx's REQUEST_START is missing or unreadable.
 double queue_wait_ms(FCGX_Request& fcgi) {
-    const std::string start = param(fcgi, "REQUEST_START");
-    if (start.empty()) return -1;
-    char* end = nullptr;
-    const double seconds = std::strtod(start.c_str(), &end);
-    if (end == start.c_str() || *end != '\0') return -1;
     timespec now{};
     ::clock_gettime(CLOCK_REALTIME, &now);
-    return (static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9 - seconds) * 1000.0;
+    return pool::queue_wait_ms(param(fcgi, "REQUEST_START"),
+                               static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9)
+        .value_or(-1);
 }
 
 // Admission control (umkm.conf max_queue_wait): true when the request
@@ -90,14 +82,7 @@ bool waited_too_long(FCGX_Request& fcgi, const PoolConfig& pool, const std::stri
 }
 
 void serve(FCGX_Request& fcgi, controller::App& app, const Config& config) {
-    http::Request request;
-    request.method = param(fcgi, "REQUEST_METHOD");
-    // DOCUMENT_URI is nginx's normalised, decoded path without the query.
-    request.path = param(fcgi, "DOCUMENT_URI");
-    if (request.path.empty()) request.path = param(fcgi, "SCRIPT_NAME");
-    request.query_string = param(fcgi, "QUERY_STRING");
-    request.request_id = param(fcgi, "REQUEST_ID");
-    request.authorization = param(fcgi, "HTTP_AUTHORIZATION");
+    http::Request request = request_from([&](const char* name) { return param(fcgi, name); });
     request.body = read_body(fcgi, config.pool.max_body_size);
     if (waited_too_long(fcgi, config.pool, request.path)) {
         write_response(fcgi, http::error(ShopError(ErrorKind::unavailable, "",
