@@ -238,6 +238,13 @@ function checkDocumented(record, operation, problems) {
     return;
   }
   if (!media.schema) return;
+  // A text body (the metrics) is checked as the string it is.
+  if (contentType.startsWith('text/')) {
+    const validate = validatorFor(media.schema);
+    if (record.body_not_utf8) problems.push('body is not UTF-8');
+    else if (!validate(record.body ?? '')) problems.push(...ajvErrors(validate));
+    return;
+  }
   const body = parseBody(record, problems);
   if (body !== undefined) checkEnvelope(record, body, validatorFor(media.schema), problems);
 }

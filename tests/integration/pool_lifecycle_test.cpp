@@ -259,4 +259,59 @@ BOOST_AUTO_TEST_CASE(sigterm_lets_the_request_in_flight_finish_then_stops) {
     BOOST_TEST(is_ok(http.get(kHealth)));
 }
 
+// GET /api/small/metrics: the pool's own numbers in Prometheus's text
+// format, counted across every worker, for the box itself only.
+BOOST_AUTO_TEST_CASE(metrics_count_every_worker_s_answers_for_127_0_0_1_only) {
+    HttpClient http(stack().base_url());
+    // The value of one sample ("name" or "name{labels}"); -1 when absent.
+    const auto sample = [](const Response& r, const std::string& name) -> long long {
+        std::istringstream lines(r.body);
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind(name + " ", 0) == 0) return std::stoll(line.substr(name.size() + 1));
+        return -1;
+    };
+    const Response before = http.get("/api/small/metrics");
+    BOOST_TEST_REQUIRE(before.status == 200, before);
+    BOOST_TEST(before.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+    BOOST_TEST(sample(before, "umkm_workers") == kWorkers, before.body);
+    BOOST_TEST(sample(before, "umkm_workers_alive") == kWorkers, before.body);
+    for (const char* name : {"umkm_workers_busy", "umkm_requests_shed_total",
+                             "umkm_worker_restarts_total", "umkm_workers_recycled_total"})
+        BOOST_TEST(sample(before, name) >= 0, name << " missing:\n" << before.body);
+
+    // Five listings and two refused bodies, whichever workers take them.
+    for (int i = 0; i < 5; ++i) BOOST_TEST(is_ok(http.get(kStocks)));
+    for (int i = 0; i < 2; ++i) BOOST_TEST(http.post(kCart, "{}").status == 400);
+    const pid_t victim = stack().wait_for_workers().front();
+    BOOST_REQUIRE(kill(victim, SIGKILL) == 0);
+    const auto deadline = Clock::now() + 10s;
+    while (Clock::now() < deadline) {
+        const auto now = stack().worker_pids();
+        if (now.size() == static_cast<size_t>(kWorkers) &&
+            std::find(now.begin(), now.end(), victim) == now.end())
+            break;
+        std::this_thread::sleep_for(50ms);
+    }
+
+    const Response after = http.get("/api/small/metrics");
+    BOOST_TEST_REQUIRE(after.status == 200, after);
+    // The first metrics answer itself counts as one more 2xx.
+    BOOST_TEST(sample(after, "umkm_requests_total{code=\"2xx\"}") -
+                   sample(before, "umkm_requests_total{code=\"2xx\"}") ==
+               6);
+    BOOST_TEST(sample(after, "umkm_requests_total{code=\"4xx\"}") -
+                   sample(before, "umkm_requests_total{code=\"4xx\"}") ==
+               2);
+    BOOST_TEST(sample(after, "umkm_worker_restarts_total") -
+                   sample(before, "umkm_worker_restarts_total") ==
+               1);
+
+    // Another loopback address is not the box's scraper.
+    HttpClient other(ClientOptions{stack().base_url(), "127.0.0.2"});
+    BOOST_TEST(is_error(other.get("/api/small/metrics"), 403, "ERR_FORBIDDEN"));
+    const Response posted = http.post("/api/small/metrics", "");
+    BOOST_TEST(is_error(posted, 405, "ERR_METHOD_NOT_ALLOWED"), posted);
+    BOOST_TEST(posted.header("Allow") == "GET, HEAD");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

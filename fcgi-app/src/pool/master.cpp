@@ -108,7 +108,7 @@ void Master::spawn() {
         ::close(signal_fd_);
         int code = 1;
         try {
-            code = run_worker(config_, listen_fd_, master, *slot);
+            code = run_worker(config_, listen_fd_, master, *scoreboard_, *slot);
         } catch (const std::exception& e) {
             LOG_ERROR("worker failed: " << e.what());
         }
@@ -220,8 +220,12 @@ void Master::reap() {
         children_.erase(it);
         bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         if (stopping_ || child.generation != generation_) continue;
-        if (clean) continue;  // recycled after max_requests: replaced silently
+        if (clean) {  // recycled after max_requests: replaced silently
+            scoreboard_->counters().workers_recycled.fetch_add(1);
+            continue;
+        }
         ++restarts_;
+        scoreboard_->counters().worker_restarts.fetch_add(1);
         LOG_WARN("worker " << pid << " " << describe_exit(status)
                            << "; replacing it (restarts: " << restarts_ << ")");
         // Workers that keep dying right after starting will die again: after

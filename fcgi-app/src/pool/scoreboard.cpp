@@ -8,16 +8,23 @@
 
 namespace umkm::pool {
 
+// One mapping: the counters, then the slots (both hold only atomics of
+// at most 8 bytes, so the slots stay aligned after the counters).
+std::size_t Scoreboard::bytes() const {
+    return sizeof(PoolCounters) + sizeof(WorkerSlot) * size_;
+}
+
 Scoreboard::Scoreboard(std::size_t slots) : size_(slots) {
-    void* memory = ::mmap(nullptr, sizeof(WorkerSlot) * slots, PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void* memory =
+        ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) throw std::runtime_error("cannot map the worker scoreboard");
-    slots_ = static_cast<WorkerSlot*>(memory);
+    counters_ = new (memory) PoolCounters();
+    slots_ = reinterpret_cast<WorkerSlot*>(static_cast<char*>(memory) + sizeof(PoolCounters));
     for (std::size_t i = 0; i < slots; ++i) new (&slots_[i]) WorkerSlot();
 }
 
 Scoreboard::~Scoreboard() {
-    ::munmap(slots_, sizeof(WorkerSlot) * size_);
+    ::munmap(counters_, bytes());
 }
 
 WorkerSlot* Scoreboard::free_slot() {

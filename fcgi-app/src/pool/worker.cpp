@@ -16,6 +16,7 @@
 #include "http/message.h"
 #include "http/response.h"
 #include "log/log.h"
+#include "pool/metrics.h"
 #include "pool/request_params.h"
 #include "pool/stop_signals.h"
 #include "store/database.h"
@@ -48,8 +49,13 @@ std::string read_body(FCGX_Request& request, long limit) {
 void write_response(FCGX_Request& request, const http::Response& response) {
     std::string head = "Status: ";
     head += http::reason_phrase(response.status);
-    head += "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n";
-    for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+    head += "\r\nCache-Control: no-store\r\n";
+    bool typed = false;  // JSON unless the response says otherwise (metrics)
+    for (const auto& [name, value] : response.headers) {
+        head += name + ": " + value + "\r\n";
+        typed = typed || name == "Content-Type";
+    }
+    if (!typed) head += "Content-Type: application/json\r\n";
     head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n";
     FCGX_PutStr(head.data(), static_cast<int>(head.size()), request.out);
     FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
@@ -81,21 +87,47 @@ bool waited_too_long(FCGX_Request& fcgi, const PoolConfig& pool, const std::stri
     return waited > pool.max_queue_wait && waited <= plausible;
 }
 
-void serve(FCGX_Request& fcgi, controller::App& app, const Config& config) {
+// GET /api/small/metrics: the pool's own numbers, not the shop's, so the
+// worker answers it (the App knows nothing of the pool). nginx lets only
+// the box itself ask.
+http::Response metrics(const http::Request& request, const Scoreboard& board,
+                       const Config& config) {
+    if (request.method != "GET" && request.method != "HEAD") {
+        http::Response r = http::error(
+            ShopError(ErrorKind::method_not_allowed, "", "method not allowed; allowed: GET, HEAD"));
+        r.headers.emplace_back("Allow", "GET, HEAD");
+        return r;
+    }
+    http::Response r;
+    r.body = prometheus_text(board, config.pool);
+    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return r;
+}
+
+http::Response answer(FCGX_Request& fcgi, controller::App& app, Scoreboard& board,
+                      const Config& config) {
     http::Request request = request_from([&](const char* name) { return param(fcgi, name); });
     request.body = read_body(fcgi, config.pool.max_body_size);
     if (waited_too_long(fcgi, config.pool, request.path)) {
-        write_response(fcgi, http::error(ShopError(ErrorKind::unavailable, "",
-                                                   "the shop is busy, retry in a moment"),
-                                         config.database.retry_after));
-        return;
+        board.counters().shed.fetch_add(1, std::memory_order_relaxed);
+        return http::error(
+            ShopError(ErrorKind::unavailable, "", "the shop is busy, retry in a moment"),
+            config.database.retry_after);
     }
-    write_response(fcgi, app.handle(request));
+    if (request.path == "/api/small/metrics") return metrics(request, board, config);
+    return app.handle(request);
+}
+
+void serve(FCGX_Request& fcgi, controller::App& app, Scoreboard& board, const Config& config) {
+    const http::Response response = answer(fcgi, app, board, config);
+    write_response(fcgi, response);
+    board.counters().count_answer(response.status);
 }
 
 }  // namespace
 
-int run_worker(const Config& config, int listen_fd, pid_t master, WorkerSlot& slot) {
+int run_worker(const Config& config, int listen_fd, pid_t master, Scoreboard& board,
+               WorkerSlot& slot) {
     // If the master dies, stop like on SIGTERM instead of serving forever as
     // an orphan nobody supervises; if it died before this line, stop now.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -155,7 +187,7 @@ int run_worker(const Config& config, int listen_fd, pid_t master, WorkerSlot& sl
             code = 1;
             break;
         }
-        serve(request, app, config);
+        serve(request, app, board, config);
         FCGX_Finish_r(&request);
         slot.busy_since_ms.store(0);
         slot.requests.fetch_add(1);

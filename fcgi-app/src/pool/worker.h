@@ -11,6 +11,7 @@
 namespace umkm::pool {
 
 // Runs in the forked child of `master`; returns the process exit code.
-int run_worker(const Config& config, int listen_fd, pid_t master, WorkerSlot& slot);
+int run_worker(const Config& config, int listen_fd, pid_t master, Scoreboard& board,
+               WorkerSlot& slot);
 
 }  // namespace umkm::pool
