@@ -12,10 +12,12 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <fstream>
 #include <future>
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -214,6 +216,30 @@ BOOST_AUTO_TEST_CASE(a_created_token_is_shown_once_stored_as_a_hash_and_opens_th
                 listed.err.find(secret) == std::string::npos),
                "token list shows the secret\n"
                    << listed.describe());
+}
+
+// Tokens never reach a log: neither a good one nor a wrong one, in nginx's
+// access and error logs or the pool's, whatever the answer was.
+BOOST_AUTO_TEST_CASE(tokens_never_reach_a_log) {
+    const std::string token = owner_token();
+    const std::string secret = token.substr(token.rfind('_') + 1);
+    const std::string wrong_secret(64, 'e');
+    const std::string wrong = token.substr(0, token.rfind('_') + 1) + wrong_secret;
+    AdminClient admin = owner();
+    BOOST_TEST(is_ok(admin.get(kAdminGoods)));
+    BOOST_TEST(admin.with_authorization("Bearer " + wrong, "GET", kAdminGoods).status == 401);
+    BOOST_TEST(admin.with_authorization("Bearer " + token + "x", "GET", kAdminGoods).status == 401);
+    BOOST_TEST(admin.with_authorization("Basic " + secret, "GET", kAdminGoods).status == 401);
+    // nginx writes its access log at least once a second (buffer, flush=1s).
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    for (const char* name : {"nginx-access.log", "nginx-error.log", "umkm-fcgi.log"}) {
+        std::ifstream in(stack().state_dir() + "/log/" + name);
+        std::stringstream text;
+        text << in.rdbuf();
+        BOOST_TEST(text.str().find(secret) == std::string::npos, name << " holds a token");
+        BOOST_TEST(text.str().find(wrong_secret) == std::string::npos,
+                   name << " holds a wrong token");
+    }
 }
 
 // scripts/admin-token NAME (API.md section 5) does the same for the stack

@@ -5,10 +5,18 @@
 // afterwards. Also the nginx limits: body size (413) and the per-address rate
 // limit (429), proven from 127.0.0.2 while 127.0.0.1 stays exempt.
 #define BOOST_TEST_MODULE hostile_input
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -16,6 +24,7 @@
 
 #include "expectations.h"
 #include "shop_requests.h"
+#include "sse_client.h"
 #include "stack_fixture.h"
 
 using namespace umkm::test;
@@ -622,6 +631,133 @@ BOOST_AUTO_TEST_CASE(over_the_rate_limit_is_429_json_with_retry_after_and_loopba
         std::chrono::milliseconds(1000 * std::min(longest_retry_after, 10L) + 500));
     HttpClient again(ClientOptions{stack().base_url(), "127.0.0.2", 10000, 5000});
     BOOST_TEST(is_ok(again.get(target)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// Floods of connections: slow, idle or simply too many from one address are
+// cut off or turned away by nginx, and everyone else is served meanwhile.
+BOOST_AUTO_TEST_SUITE(floods)
+
+namespace {
+
+// A raw TCP connection to the stack's nginx from `source` (a loopback
+// address), for clients no HTTP library would imitate.
+int connect_from(const char* source) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    BOOST_REQUIRE(fd >= 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &local.sin_addr);
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
+    sockaddr_in server{};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(static_cast<uint16_t>(UMKM_TEST_HTTP_PORT));
+    ::inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+    BOOST_REQUIRE_MESSAGE(::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) == 0,
+                          "connect: " << std::strerror(errno));
+    return fd;
+}
+
+bool closed_by_server(int fd) {
+    char byte;
+    const ssize_t n = ::recv(fd, &byte, 1, MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+}  // namespace
+
+// Slowloris: 300 connections from one address that never finish their
+// headers (some send nothing, some half a request, some trickle a byte a
+// second). nginx holds them cheaply and cuts each off 10 s after it came
+// (client_header_timeout; trickling does not extend it), while another
+// client's requests are all answered.
+BOOST_AUTO_TEST_CASE(slow_and_idle_connections_are_cut_off_while_others_are_served) {
+    constexpr int kEach = 100;
+    std::vector<int> idle, partial, trickling;
+    for (int i = 0; i < kEach; ++i) {
+        idle.push_back(connect_from("127.0.0.4"));
+        partial.push_back(connect_from("127.0.0.4"));
+        const std::string half = "GET /api/small/stocks HTTP/1.1\r\nHost: shop\r\n";
+        BOOST_REQUIRE(::send(partial.back(), half.data(), half.size(), MSG_NOSIGNAL) > 0);
+        trickling.push_back(connect_from("127.0.0.4"));
+    }
+    const auto opened = std::chrono::steady_clock::now();
+
+    // Everyone else meanwhile: every request answered, none hangs.
+    HttpClient http(ClientOptions{stack().base_url(), "", 5000, 2000});
+    for (int i = 0; i < 30; ++i) BOOST_TEST(is_ok(http.get(kStocks)));
+
+    // Trickle "GET / ..." a byte a second until nginx hangs up on everyone.
+    const std::string request = "GET /api/small/stocks HTTP/1.1\r\nHost: shop\r\nX-Slow: ";
+    size_t sent = 0;
+    std::vector<int> all(idle);
+    all.insert(all.end(), partial.begin(), partial.end());
+    all.insert(all.end(), trickling.begin(), trickling.end());
+    std::vector<bool> closed(all.size(), false);
+    size_t still_open = all.size();
+    while (still_open > 0 && std::chrono::steady_clock::now() - opened < std::chrono::seconds(25)) {
+        const char byte = sent < request.size() ? request[sent] : 'x';
+        ++sent;
+        for (int fd : trickling) ::send(fd, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        still_open = 0;
+        for (size_t i = 0; i < all.size(); ++i) {
+            closed[i] = closed[i] || closed_by_server(all[i]);
+            still_open += !closed[i];
+        }
+    }
+    const auto took =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - opened);
+    BOOST_TEST_MESSAGE("nginx cut off " << all.size() - still_open << " of " << all.size()
+                                        << " slow connections within " << took.count() << " s");
+    BOOST_TEST(still_open == 0u, still_open << " slow connections still open after 25 s");
+    BOOST_TEST(sent >= 8u, "the trickle stopped early");
+    for (int fd : all) ::close(fd);
+    BOOST_TEST(is_ok(http.get(kStocks)));
+}
+
+// More than 32 requests in progress at once from one address: the extra
+// ones get the JSON 429 at once (limit_conn), the first 32 are served.
+// Events streams stay open, so they are in progress for as long as we like.
+BOOST_AUTO_TEST_CASE(over_32_requests_at_once_from_one_address_get_json_429) {
+    HttpClient http(stack().base_url());
+    const long long cart = open_cart(http, 77001, target().goods, target().price, 1);
+    const Response paid = pay(http, cart, target().price);
+    BOOST_REQUIRE(is_ok(paid));
+    const std::string events =
+        "/api/small/transactions/" + paid.str("data.transaction_id") + "/events";
+
+    std::vector<std::unique_ptr<SseClient>> streams;
+    for (int i = 0; i < 36; ++i) {
+        SseOptions o;
+        o.base_url = stack().base_url();
+        o.target = events;
+        o.source_address = "127.0.0.3";
+        streams.push_back(std::make_unique<SseClient>(o));
+        BOOST_REQUIRE_MESSAGE(streams.back()->wait_for_headers(5), *streams.back());
+    }
+    int open = 0, limited = 0;
+    for (const auto& s : streams) {
+        if (s->status() == 200) {
+            ++open;
+        } else if (s->status() == 429) {
+            ++limited;
+            // The headers can come before the body: wait for the whole answer.
+            for (int i = 0; i < 100 && !s->finished(); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            BOOST_TEST(s->header("Retry-After") == "1", *s);
+            BOOST_TEST(s->raw().find("ERR_RATE_LIMITED") != std::string::npos, *s);
+        } else {
+            BOOST_ERROR("an events stream got neither 200 nor 429:" << *s);
+        }
+    }
+    BOOST_TEST(open == 32);
+    BOOST_TEST(limited == 4);
+    // The exempt address is not limited meanwhile.
+    BOOST_TEST(is_ok(http.get(kStocks)));
+    streams.clear();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
