@@ -176,8 +176,17 @@ function parseBody(record, problems) {
   }
 }
 
+// What an error message may never show a client: the database, the SQL
+// driver, C++ internals, a stack trace. (SQL keywords are not on the list:
+// a message may quote the client's own input back, and hostile input is
+// full of them.)
+const INTERNALS = /SQLSTATE|MariaDB|MySQL|mysqld|Connector\/C\+\+|cppconn|std::|what\(\)|\.cpp\b|\.h:\d|0x[0-9a-f]{8,}|#\d+ 0x|Traceback|Segmentation/;
+
 function checkEnvelope(record, body, validate, problems) {
   if (!validate(body)) problems.push(...ajvErrors(validate));
+  if (record.status >= 400 && INTERNALS.test(record.body ?? '')) {
+    problems.push(`the error shows internals: ${INTERNALS.exec(record.body)[0]}`);
+  }
   if (body && typeof body === 'object' && 'code' in body && body.code !== record.status) {
     problems.push(`envelope code ${body.code} differs from HTTP status ${record.status}`);
   }
