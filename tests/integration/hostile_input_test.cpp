@@ -741,6 +741,8 @@ BOOST_AUTO_TEST_CASE(over_32_requests_at_once_from_one_address_get_json_429) {
     int open = 0, limited = 0;
     for (const auto& s : streams) {
         if (s->status() == 200) {
+            // Served: the stream's first message is the transaction's state.
+            BOOST_TEST(s->wait_for_events(1, 5), *s);
             ++open;
         } else if (s->status() == 429) {
             ++limited;
