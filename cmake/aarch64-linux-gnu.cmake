@@ -11,7 +11,7 @@
 #   cmake --build build-arm64 --target umkm-fcgi unit_tests
 #   ctest --test-dir build-arm64 -L unit
 #
-# Not in scripts/test yet: on the CI host's kernel (6.18), Debian 12's
+# Not in scripts/test yet: on this machine's kernel (6.18), Debian 12's
 # qemu-user 7.2 hangs at an arm64 program's first pthread_create, which
 # the dispatcher's unit tests need; every other unit test passes under it.
 set(CMAKE_SYSTEM_NAME Linux)
