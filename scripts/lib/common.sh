@@ -36,6 +36,8 @@ UMKM_BENCH_PACKAGES=(wrk gnuplot-nox jq util-linux)
 # a container without it as PID 1 gets the command and never runs systemd.
 umkm_test_packages() {
     printf '%s\n' chromium fonts-dejavu-core "${UMKM_BENCH_PACKAGES[@]}"
+    # scripts/fuzz's compiler and libFuzzer, installed up front with the rest.
+    printf '%s\n' clang libclang-rt-dev
     command -v systemd-analyze >/dev/null || printf '%s\n' systemd
     command -v node >/dev/null || printf '%s\n' nodejs
     command -v npm >/dev/null || printf '%s\n' npm

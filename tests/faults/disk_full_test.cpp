@@ -56,7 +56,13 @@ struct DiskFullStack {
         c.name = UMKM_TEST_STACK_NAME;
         c.http_port = UMKM_TEST_HTTP_PORT;
         c.db_datadir = volume() + "/mysql";
-        stack_ = std::make_unique<StackFixture>(c);
+        try {
+            stack_ = std::make_unique<StackFixture>(c);
+        } catch (...) {
+            // The destructor does not run when the constructor throws.
+            ::umount2(volume().c_str(), MNT_DETACH);
+            throw;
+        }
     }
     ~DiskFullStack() {
         stack_.reset();

@@ -178,6 +178,8 @@ std::vector<std::string> Stack::environment() const {
         {"UMKM_LISTEN_BACKLOG",
          config_.listen_backlog > 0 ? std::to_string(config_.listen_backlog) : ""},
         {"UMKM_DB_DATADIR", config_.db_datadir},
+        {"UMKM_MAX_REQUESTS", config_.max_requests},
+        {"UMKM_MAX_QUEUE_WAIT", config_.max_queue_wait},
     };
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {

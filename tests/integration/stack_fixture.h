@@ -25,6 +25,8 @@ struct StackConfig {
     std::string request_timeout;  // UMKM_REQUEST_TIMEOUT; empty: the stack's default
     int listen_backlog = 0;       // UMKM_LISTEN_BACKLOG; 0: the stack's default
     std::string db_datadir;       // UMKM_DB_DATADIR; empty: <state>/mysql
+    std::string max_requests;     // UMKM_MAX_REQUESTS; empty: the stack's default
+    std::string max_queue_wait;   // UMKM_MAX_QUEUE_WAIT; empty: the stack's default
 };
 
 struct CommandResult {

@@ -34,6 +34,12 @@ struct PoolCounters {
     }
 };
 
+// Shared between processes, so the atomics must not fall back to
+// libatomic's locks, which are private to each process (a 32-bit ARMv6
+// userland would; ARMv7 and arm64 do not).
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
+                  std::atomic<std::int64_t>::is_always_lock_free,
+              "the scoreboard needs lock-free 64-bit atomics");
 static_assert(sizeof(PoolCounters) % alignof(WorkerSlot) == 0,
               "the slots follow the counters in one mapping");
 
