@@ -82,6 +82,25 @@ void expect_no_bad_answers(const Storm& storm) {
     for (const auto& example : storm.bad_examples()) BOOST_TEST_MESSAGE("bad answer:" << example);
 }
 
+// One fault under a storm: goods that never sell out, their stock before,
+// and `clients` storm threads already answering.
+struct UnderStorm {
+    explicit UnderStorm(const std::string& label, int clients)
+        : goods(plenty_of_goods(label)), before(stock_of(goods)), storm(clients, goods) {
+        BOOST_REQUIRE(storm.wait_for_answers(50, 10s));
+    }
+    // Stops the storm; then no answer may have been bad, and the books
+    // must balance against what the clients were told.
+    void settle() {
+        storm.stop();
+        expect_no_bad_answers(storm);
+        check_the_books(before, storm.adds(), storm.pays());
+    }
+    std::vector<StormGoods> goods;
+    StockBefore before;
+    Storm storm;
+};
+
 }  // namespace
 
 BOOST_TEST_GLOBAL_FIXTURE(FaultStack);
@@ -91,13 +110,11 @@ BOOST_AUTO_TEST_SUITE(process_faults)
 // Only the request a killed worker was serving may fail; the master
 // replaces every worker and the others never notice.
 BOOST_AUTO_TEST_CASE(a_random_worker_killed_every_second_for_ten_seconds) {
-    const auto goods = plenty_of_goods("worker kills");
-    const StockBefore before = stock_of(goods);
     const pid_t master = stack().master_pid();
     BOOST_REQUIRE_EQUAL(stack().wait_for_workers().size(), static_cast<size_t>(kWorkers));
 
-    Storm storm(6, goods);
-    BOOST_REQUIRE(storm.wait_for_answers(50, 10s));
+    UnderStorm fault("worker kills", 6);
+    Storm& storm = fault.storm;
     std::set<pid_t> killed;
     std::mt19937 random(20261127);
     for (int i = 0; i < 10; ++i) {
@@ -110,29 +127,25 @@ BOOST_AUTO_TEST_CASE(a_random_worker_killed_every_second_for_ten_seconds) {
     }
     const auto after = wait_for_fresh_workers(killed);
     BOOST_TEST(storm.wait_for_answers(100, 10s), "the storm did not go on after the kills");
-    storm.stop();
+    fault.settle();
 
     BOOST_TEST(killed.size() == 10u);
     BOOST_TEST(after.size() == static_cast<size_t>(kWorkers), "the pool is not back to strength");
     for (pid_t p : killed) BOOST_TEST(!contains(after, p), "killed worker " << p << " listed");
     BOOST_TEST(stack().master_pid() == master);
-    expect_no_bad_answers(storm);
     // A worker serves one request at a time: each kill may cost one.
     BOOST_TEST(storm.counts().refused <= static_cast<long>(killed.size()),
                storm.counts().refused << " requests failed for " << killed.size() << " kills");
-    check_the_books(before, storm.adds(), storm.pays());
 }
 
 // Without a master its workers leave and nginx answers for the pool, in
 // JSON; the pool started again serves the same clients.
 BOOST_AUTO_TEST_CASE(the_master_killed_under_load_is_a_json_503_until_it_is_started_again) {
-    const auto goods = plenty_of_goods("master kill");
-    const StockBefore before = stock_of(goods);
     const pid_t master = stack().master_pid();
     const auto workers = stack().wait_for_workers();
 
-    Storm storm(4, goods);
-    BOOST_REQUIRE(storm.wait_for_answers(50, 10s));
+    UnderStorm fault("master kill", 4);
+    Storm& storm = fault.storm;
     BOOST_REQUIRE(kill(master, SIGKILL) == 0);
     const auto deadline = Clock::now() + 10s;
     while (std::any_of(workers.begin(), workers.end(), process_alive) && Clock::now() < deadline)
@@ -153,24 +166,20 @@ BOOST_AUTO_TEST_CASE(the_master_killed_under_load_is_a_json_503_until_it_is_star
     BOOST_TEST(stack().wait_for_workers().size() == static_cast<size_t>(kWorkers));
     const StormCounts up = storm.counts();
     BOOST_TEST(storm.wait_for_answers(100, 10s));
-    storm.stop();
+    fault.settle();
     BOOST_TEST(storm.counts().ok >= up.ok + 50, "the restarted pool does not serve");
     BOOST_TEST(stack().master_pid() != master);
-    expect_no_bad_answers(storm);
-    check_the_books(before, storm.adds(), storm.pays());
 }
 
 // MariaDB stopped for 5 s: every request meanwhile is a quick JSON 503 with
 // Retry-After, and the same workers serve again once it is back, with no
 // restart by hand.
 BOOST_AUTO_TEST_CASE(the_database_stopped_for_five_seconds_is_503_meanwhile_and_back_after) {
-    const auto goods = plenty_of_goods("database outage");
-    const StockBefore before = stock_of(goods);
     const pid_t master = stack().master_pid();
     const auto workers = stack().wait_for_workers();
 
-    Storm storm(4, goods);
-    BOOST_REQUIRE(storm.wait_for_answers(50, 10s));
+    UnderStorm fault("database outage", 4);
+    Storm& storm = fault.storm;
     stack().run_checked({"db-stop"}, 120);
     const StormCounts stopped = storm.counts();
     std::this_thread::sleep_for(5s);
@@ -189,24 +198,20 @@ BOOST_AUTO_TEST_CASE(the_database_stopped_for_five_seconds_is_503_meanwhile_and_
         const StormCounts to = storm.counts();
         recovered = to.refused == from.refused && to.ok > from.ok + 20;
     }
-    storm.stop();
+    fault.settle();
     BOOST_TEST(recovered, "no second of full service within 20 s of the database's return");
     BOOST_TEST(stack().master_pid() == master);
     BOOST_TEST(stack().worker_pids() == workers, "workers were restarted");
-    expect_no_bad_answers(storm);
-    check_the_books(before, storm.adds(), storm.pays());
 }
 
 // nginx reloaded (new configuration, new nginx workers) and the pool
 // reloaded by SIGHUP (a new generation of workers), three times each while
 // the storm runs: not one request may fail.
 BOOST_AUTO_TEST_CASE(reloading_nginx_and_the_pool_under_load_fails_no_request) {
-    const auto goods = plenty_of_goods("reloads");
-    const StockBefore before = stock_of(goods);
     const pid_t master = stack().master_pid();
 
-    Storm storm(6, goods);
-    BOOST_REQUIRE(storm.wait_for_answers(50, 10s));
+    UnderStorm fault("reloads", 6);
+    Storm& storm = fault.storm;
     for (int i = 0; i < 3; ++i) {
         stack().run_checked({"reload-nginx"}, 60);
         std::this_thread::sleep_for(500ms);
@@ -217,12 +222,9 @@ BOOST_AUTO_TEST_CASE(reloading_nginx_and_the_pool_under_load_fails_no_request) {
         std::this_thread::sleep_for(500ms);
     }
     BOOST_TEST(storm.wait_for_answers(100, 10s));
-    storm.stop();
-
-    expect_no_bad_answers(storm);
+    fault.settle();
     BOOST_TEST(storm.counts().refused == 0, storm.counts().refused << " requests failed");
     BOOST_TEST(stack().master_pid() == master);
-    check_the_books(before, storm.adds(), storm.pays());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
