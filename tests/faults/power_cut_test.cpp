@@ -15,8 +15,6 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -43,28 +41,13 @@ struct PowerCutStack : StackFixture {
     }
 };
 
-// The value of NAME in `scripts/stack env`.
-std::string stack_setting(const std::string& name) {
-    std::istringstream lines(stack().run_checked({"env"}).out);
-    for (std::string line; std::getline(lines, line);)
-        if (line.rfind(name + "=", 0) == 0) return line.substr(name.size() + 1);
-    throw std::runtime_error("scripts/stack env has no " + name);
-}
-
-pid_t pid_in(const std::string& file) {
-    std::ifstream in(file);
-    long pid = 0;
-    in >> pid;
-    return static_cast<pid_t>(pid);
-}
-
 // nginx's master and workers, the pool's master, workers and dispatcher,
 // and MariaDB.
 std::vector<pid_t> every_server_process() {
     std::vector<pid_t> pids;
-    for (const char* file : {"UMKM_NGINX_PID_FILE", "UMKM_POOL_PID_FILE", "UMKM_DB_PID_FILE"}) {
-        const pid_t parent = pid_in(stack_setting(file));
-        BOOST_REQUIRE_MESSAGE(parent > 0 && process_alive(parent), file << " names no process");
+    for (const pid_t parent : {stack().nginx_pid(), stack().master_pid(), stack().database_pid()}) {
+        BOOST_REQUIRE_MESSAGE(parent > 0 && process_alive(parent),
+                              "a server process is missing: " << parent);
         pids.push_back(parent);
         for (pid_t child : children_of(parent)) pids.push_back(child);
     }

@@ -316,11 +316,23 @@ std::string Stack::unique_name(const std::string& label) const {
     return "it " + label + " " + std::to_string(++counter);
 }
 
-pid_t Stack::master_pid() const {
-    std::ifstream in(state_dir_ + "/run/umkm-fcgi.pid");
+pid_t Stack::pid_from(const char* file) const {
+    std::ifstream in(state_dir_ + "/run/" + file);
     long pid = 0;
     if (!(in >> pid)) return 0;
     return static_cast<pid_t>(pid);
+}
+
+pid_t Stack::master_pid() const {
+    return pid_from("umkm-fcgi.pid");
+}
+
+pid_t Stack::nginx_pid() const {
+    return pid_from("nginx.pid");
+}
+
+pid_t Stack::database_pid() const {
+    return pid_from("mysqld.pid");
 }
 
 // The dispatcher is a child of the master too, but not a worker: it is told

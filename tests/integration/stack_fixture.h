@@ -79,6 +79,10 @@ class Stack {
     CommandResult list_tokens() const;                          // token list
 
     pid_t master_pid() const;  // 0 when the pid file is missing
+    // nginx's master, the pool's master and MariaDB, from their pid files in
+    // <state>/run (0 for one whose file is missing).
+    pid_t nginx_pid() const;
+    pid_t database_pid() const;
     // Live workers of the pool's master (zombies and the dispatcher
     // excluded), sorted.
     std::vector<pid_t> worker_pids() const;
@@ -102,6 +106,7 @@ class Stack {
 
   private:
     std::vector<std::string> environment() const;
+    pid_t pid_from(const char* file) const;  // <state>/run/<file>, 0 if missing
     // Runs `program args...` with this stack's environment, in the source
     // directory, output captured.
     CommandResult execute(const std::string& program, const std::vector<std::string>& args,
