@@ -10,7 +10,6 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <random>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,21 +53,6 @@ std::vector<StormGoods> plenty_of_goods(const std::string& label) {
 
 bool contains(const std::vector<pid_t>& pids, pid_t pid) {
     return std::find(pids.begin(), pids.end(), pid) != pids.end();
-}
-
-// Waits until the pool has its full count of workers, none of them `gone`.
-std::vector<pid_t> wait_for_fresh_workers(const std::set<pid_t>& gone,
-                                          std::chrono::seconds limit = 15s) {
-    const auto deadline = Clock::now() + limit;
-    std::vector<pid_t> now;
-    do {
-        now = stack().worker_pids();
-        const bool fresh =
-            std::none_of(now.begin(), now.end(), [&](pid_t p) { return gone.count(p) > 0; });
-        if (fresh && now.size() == static_cast<size_t>(kWorkers)) return now;
-        std::this_thread::sleep_for(50ms);
-    } while (Clock::now() < deadline);
-    return now;
 }
 
 void expect_no_bad_answers(const Storm& storm) {
@@ -115,17 +99,17 @@ BOOST_AUTO_TEST_CASE(a_random_worker_killed_every_second_for_ten_seconds) {
 
     UnderStorm fault("worker kills", 6);
     Storm& storm = fault.storm;
-    std::set<pid_t> killed;
+    std::vector<pid_t> killed;
     std::mt19937 random(20261127);
     for (int i = 0; i < 10; ++i) {
         const auto workers = stack().worker_pids();
         if (!workers.empty()) {
             const pid_t victim = workers[random() % workers.size()];
-            if (kill(victim, SIGKILL) == 0) killed.insert(victim);
+            if (kill(victim, SIGKILL) == 0) killed.push_back(victim);
         }
         std::this_thread::sleep_for(1s);
     }
-    const auto after = wait_for_fresh_workers(killed);
+    const auto after = stack().wait_for_workers_other_than(killed);
     BOOST_TEST(storm.wait_for_answers(100, 10s), "the storm did not go on after the kills");
     fault.settle();
 
@@ -217,7 +201,7 @@ BOOST_AUTO_TEST_CASE(reloading_nginx_and_the_pool_under_load_fails_no_request) {
         std::this_thread::sleep_for(500ms);
         const auto old_workers = stack().wait_for_workers();
         BOOST_REQUIRE(kill(master, SIGHUP) == 0);
-        const auto fresh = wait_for_fresh_workers({old_workers.begin(), old_workers.end()});
+        const auto fresh = stack().wait_for_workers_other_than(old_workers);
         BOOST_TEST(fresh.size() == static_cast<size_t>(kWorkers), "the reload did not finish");
         std::this_thread::sleep_for(500ms);
     }

@@ -284,14 +284,7 @@ BOOST_AUTO_TEST_CASE(metrics_count_every_worker_s_answers_for_127_0_0_1_only) {
     for (int i = 0; i < 2; ++i) BOOST_TEST(http.post(kCart, "{}").status == 400);
     const pid_t victim = stack().wait_for_workers().front();
     BOOST_REQUIRE(kill(victim, SIGKILL) == 0);
-    const auto deadline = Clock::now() + 10s;
-    while (Clock::now() < deadline) {
-        const auto now = stack().worker_pids();
-        if (now.size() == static_cast<size_t>(kWorkers) &&
-            std::find(now.begin(), now.end(), victim) == now.end())
-            break;
-        std::this_thread::sleep_for(50ms);
-    }
+    stack().wait_for_workers_other_than({victim});
 
     const Response after = http.get("/api/small/metrics");
     BOOST_TEST_REQUIRE(after.status == 200, after);

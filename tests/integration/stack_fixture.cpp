@@ -398,11 +398,21 @@ CommandResult Stack::list_tokens() const {
 }
 
 std::vector<pid_t> Stack::wait_for_workers(double timeout_seconds) const {
+    return wait_for_workers_other_than({}, timeout_seconds);
+}
+
+std::vector<pid_t> Stack::wait_for_workers_other_than(const std::vector<pid_t>& gone,
+                                                      double timeout_seconds) const {
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
+    const auto ready = [&](const std::vector<pid_t>& pids) {
+        return static_cast<int>(pids.size()) == config_.workers &&
+               std::none_of(pids.begin(), pids.end(), [&](pid_t p) {
+                   return std::find(gone.begin(), gone.end(), p) != gone.end();
+               });
+    };
     std::vector<pid_t> pids = worker_pids();
-    while (static_cast<int>(pids.size()) != config_.workers &&
-           std::chrono::steady_clock::now() < deadline) {
+    while (!ready(pids) && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         pids = worker_pids();
     }

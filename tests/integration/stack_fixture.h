@@ -96,6 +96,10 @@ class Stack {
     // config().workers live workers (worker_pids()), and returns them (or the
     // last set seen).
     std::vector<pid_t> wait_for_workers(double timeout_seconds = 10) const;
+    // The same, until the full count runs with none of `gone` among them
+    // (after workers were killed or a reload replaced them).
+    std::vector<pid_t> wait_for_workers_other_than(const std::vector<pid_t>& gone,
+                                                   double timeout_seconds = 15) const;
 
     std::string base_url() const;
     std::string state_dir() const { return state_dir_; }
