@@ -43,6 +43,28 @@ umkm_test_packages() {
     command -v npm >/dev/null || printf '%s\n' npm
 }
 
+# scripts/test's arm64 stage: the cross compiler, qemu-user to run the
+# unit tests, and the arm64 build of each library the pool links
+# (multiarch: they install beside the build machine's own, and bring
+# libc6:arm64, whose loader qemu-user runs the tests with).
+# shellcheck disable=SC2034  # read by scripts/test
+UMKM_ARM64_PACKAGES=(
+    crossbuild-essential-arm64 qemu-user
+    libfcgi-dev:arm64 libmysqlcppconn-dev:arm64 libjsoncpp-dev:arm64 libboost-test-dev:arm64
+    uuid-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64 libsystemd-dev:arm64
+)
+
+# Lets apt install packages of another architecture (multiarch). Must run
+# before the apt-get update that umkm_install_packages does for them.
+umkm_add_architecture() {
+    local arch="$1"
+    if ! dpkg --print-foreign-architectures | grep -qxF "$arch"; then
+        umkm_is_root || umkm_die "run as root to add the $arch architecture (dpkg --add-architecture $arch)"
+        umkm_log "adding the $arch architecture to dpkg (multiarch)"
+        dpkg --add-architecture "$arch"
+    fi
+}
+
 umkm_log() {
     printf '[umkm] %s\n' "$*" >&2
 }
