@@ -21,8 +21,12 @@ bool is_refusal(const Response& r) {
 
 }  // namespace
 
-Storm::Storm(int threads, std::vector<StormGoods> goods, int max_quantity, long timeout_ms)
-    : goods_(std::move(goods)), max_quantity_(max_quantity), timeout_ms_(timeout_ms) {
+Storm::Storm(int threads, std::vector<StormGoods> goods, int max_quantity, long timeout_ms,
+             std::string base_url)
+    : goods_(std::move(goods)),
+      base_url_(base_url.empty() ? stack().base_url() : std::move(base_url)),
+      max_quantity_(max_quantity),
+      timeout_ms_(timeout_ms) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run_client(i); });
 }
 
@@ -33,7 +37,7 @@ void Storm::stop() {
 }
 
 void Storm::run_client(int index) {
-    HttpClient http(ClientOptions{stack().base_url(), "", timeout_ms_, 2000});
+    HttpClient http(ClientOptions{base_url_, "", timeout_ms_, 2000});
     std::mt19937 random(static_cast<unsigned>(index) * 7919u + 17u);
     std::uniform_int_distribution<size_t> pick(0, goods_.size() - 1);
     std::uniform_int_distribution<int> quantity(1, max_quantity_);

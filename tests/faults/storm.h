@@ -51,8 +51,9 @@ class Storm {
 
     // `threads` clients, each buying 1..max_quantity of a random goods from
     // `goods`. Client timeout: `timeout_ms` (a hang longer than that is bad).
-    Storm(int threads, std::vector<StormGoods> goods, int max_quantity = 1,
-          long timeout_ms = 10000);
+    // `base_url`: the shop to storm; empty: the test's stack.
+    Storm(int threads, std::vector<StormGoods> goods, int max_quantity = 1, long timeout_ms = 10000,
+          std::string base_url = "");
     ~Storm() { stop(); }
     Storm(const Storm&) = delete;
     Storm& operator=(const Storm&) = delete;
@@ -79,6 +80,7 @@ class Storm {
     void record(const Response& r);
 
     std::vector<StormGoods> goods_;
+    std::string base_url_;
     int max_quantity_;
     long timeout_ms_;
     std::atomic<bool> stop_{false};

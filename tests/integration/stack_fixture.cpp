@@ -167,20 +167,12 @@ std::string Stack::base_url() const {
     return "http://127.0.0.1:" + std::to_string(config_.http_port);
 }
 
-std::vector<std::string> Stack::environment() const {
-    const std::vector<std::pair<std::string, std::string>> ours = {
-        {"UMKM_STATE_DIR", state_dir_},
-        {"UMKM_HTTP_PORT", std::to_string(config_.http_port)},
-        {"UMKM_BUILD_DIR", build_dir_},
-        {"UMKM_WORKERS", std::to_string(config_.workers)},
-        {"UMKM_RATE_EXEMPT", config_.rate_exempt},
-        {"UMKM_REQUEST_TIMEOUT", config_.request_timeout},
-        {"UMKM_LISTEN_BACKLOG",
-         config_.listen_backlog > 0 ? std::to_string(config_.listen_backlog) : ""},
-        {"UMKM_DB_DATADIR", config_.db_datadir},
-        {"UMKM_MAX_REQUESTS", config_.max_requests},
-        {"UMKM_MAX_QUEUE_WAIT", config_.max_queue_wait},
-    };
+namespace {
+
+// This process's environment with `ours` replacing variables of the same
+// name; an empty value removes the variable.
+std::vector<std::string> merged_environment(
+    const std::vector<std::pair<std::string, std::string>>& ours) {
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {
         const std::string entry(*e);
@@ -194,16 +186,39 @@ std::vector<std::string> Stack::environment() const {
     return env;
 }
 
+}  // namespace
+
 CommandResult Stack::run(const std::vector<std::string>& args, int timeout_seconds) const {
     return execute(source_dir_ + "/scripts/stack", args, timeout_seconds);
 }
 
 CommandResult Stack::execute(const std::string& program, const std::vector<std::string>& args,
                              int timeout_seconds) const {
+    const std::vector<std::pair<std::string, std::string>> ours = {
+        {"UMKM_STATE_DIR", state_dir_},
+        {"UMKM_HTTP_PORT", std::to_string(config_.http_port)},
+        {"UMKM_BUILD_DIR", build_dir_},
+        {"UMKM_WORKERS", std::to_string(config_.workers)},
+        {"UMKM_RATE_EXEMPT", config_.rate_exempt},
+        {"UMKM_REQUEST_TIMEOUT", config_.request_timeout},
+        {"UMKM_LISTEN_BACKLOG",
+         config_.listen_backlog > 0 ? std::to_string(config_.listen_backlog) : ""},
+        {"UMKM_DB_DATADIR", config_.db_datadir},
+        {"UMKM_MAX_REQUESTS", config_.max_requests},
+        {"UMKM_MAX_QUEUE_WAIT", config_.max_queue_wait},
+    };
+    return run_command(program, args, ours, source_dir_, timeout_seconds);
+}
+
+CommandResult run_command(const std::string& program, const std::vector<std::string>& args,
+                          const std::vector<std::pair<std::string, std::string>>& environment,
+                          const std::string& working_dir, int timeout_seconds) {
     CommandResult result;
     const std::string& script = program;
-    result.command = "UMKM_STATE_DIR=" + state_dir_ +
-                     " UMKM_HTTP_PORT=" + std::to_string(config_.http_port) + " " + script;
+    for (const auto& [name, value] : environment)
+        if (name == "UMKM_STATE_DIR" || name == "UMKM_HTTP_PORT" || name == "UMKM_CLUSTER_DIR")
+            result.command += name + "=" + value + " ";
+    result.command += script;
     for (const auto& a : args) result.command += " '" + a + "'";
 
     // Everything the child needs is built before fork: after it, only
@@ -213,7 +228,7 @@ CommandResult Stack::execute(const std::string& program, const std::vector<std::
     std::vector<char*> argv;
     for (auto& s : argv_strings) argv.push_back(s.data());
     argv.push_back(nullptr);
-    std::vector<std::string> env_strings = environment();
+    std::vector<std::string> env_strings = merged_environment(environment);
     std::vector<char*> envp;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
@@ -233,7 +248,7 @@ CommandResult Stack::execute(const std::string& program, const std::vector<std::
         dup2(null_fd, 0);
         dup2(out_fd, 1);
         dup2(err_fd, 2);
-        (void)!chdir(source_dir_.c_str());
+        (void)!chdir(working_dir.c_str());
         execve(script.c_str(), argv.data(), envp.data());
         const char message[] = "exec failed\n";
         (void)!write(2, message, sizeof message - 1);
@@ -274,9 +289,9 @@ std::string Stack::sql(const std::string& statements) const {
     return run_checked({"sql", statements}, 60).out;
 }
 
-std::vector<std::vector<std::string>> Stack::sql_rows(const std::string& statements) const {
+std::vector<std::vector<std::string>> parse_tsv(const std::string& text) {
     std::vector<std::vector<std::string>> rows;
-    std::istringstream lines(sql(statements));
+    std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -292,6 +307,10 @@ std::vector<std::vector<std::string>> Stack::sql_rows(const std::string& stateme
         rows.push_back(std::move(fields));
     }
     return rows;
+}
+
+std::vector<std::vector<std::string>> Stack::sql_rows(const std::string& statements) const {
+    return parse_tsv(sql(statements));
 }
 
 long long Stack::sql_int(const std::string& statements) const {

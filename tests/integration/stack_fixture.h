@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace umkm::test {
@@ -37,6 +38,16 @@ struct CommandResult {
     std::string command;  // for messages
     std::string describe() const;
 };
+
+// Runs `program args...` in `working_dir` with this process's environment
+// plus `environment` (an empty value unsets), output captured; killed with
+// its process group after `timeout_seconds`.
+CommandResult run_command(const std::string& program, const std::vector<std::string>& args,
+                          const std::vector<std::pair<std::string, std::string>>& environment,
+                          const std::string& working_dir, int timeout_seconds);
+
+// A client's tab-separated output (mariadb --batch): rows of fields.
+std::vector<std::vector<std::string>> parse_tsv(const std::string& text);
 
 class Stack {
   public:
@@ -109,7 +120,6 @@ class Stack {
     static Stack& current();
 
   private:
-    std::vector<std::string> environment() const;
     pid_t pid_from(const char* file) const;  // <state>/run/<file>, 0 if missing
     // Runs `program args...` with this stack's environment, in the source
     // directory, output captured.

@@ -54,6 +54,49 @@ BOOST_AUTO_TEST_CASE(rejects_out_of_range_and_non_numeric_values) {
     BOOST_CHECK_NO_THROW(parse_config("[events]\npublish_url = http://127.0.0.1:8080/x/\n"));
 }
 
+BOOST_AUTO_TEST_CASE(one_host_is_the_default_and_the_port_applies_to_it) {
+    auto c = parse_config("");
+    BOOST_TEST(c.database.hosts.size() == 1u);
+    BOOST_TEST(c.database.hosts[0].name == "localhost");
+    BOOST_TEST(c.database.hosts[0].port == 3306);
+    c = parse_config("[database]\nhost = db.lan\nport = 3307\n");
+    BOOST_TEST(c.database.hosts.size() == 1u);
+    BOOST_TEST(c.database.hosts[0].name == "db.lan");
+    BOOST_TEST(c.database.hosts[0].port == 3307);
+}
+
+BOOST_AUTO_TEST_CASE(a_galera_cluster_is_a_list_of_hosts_in_the_order_tried) {
+    auto c = parse_config(
+        "[database]\nhost = 192.168.1.11, pi-b:3307,[fd00::8]:3308 ,[fd00::9]\nport = 3310\n");
+    const auto& hosts = c.database.hosts;
+    BOOST_TEST_REQUIRE(hosts.size() == 4u);
+    BOOST_TEST(hosts[0].name == "192.168.1.11");
+    BOOST_TEST(hosts[0].port == 3310);
+    BOOST_TEST(hosts[1].name == "pi-b");
+    BOOST_TEST(hosts[1].port == 3307);
+    BOOST_TEST(hosts[2].name == "[fd00::8]");
+    BOOST_TEST(hosts[2].port == 3308);
+    BOOST_TEST(hosts[3].name == "[fd00::9]");
+    BOOST_TEST(hosts[3].port == 3310);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_host_list_is_refused_naming_the_key) {
+    for (const char* host : {"db1,,db2", "db1,", "db1:0", "db1:70000", "db1:x", "db1:", "fd00::8",
+                             "[fd00::8", "[fd00::8]x", "db 1", "user@db1"}) {
+        BOOST_TEST_CONTEXT(host) {
+            BOOST_CHECK_EXCEPTION(parse_config(std::string("[database]\nhost = ") + host + "\n"),
+                                  std::runtime_error, [](const std::runtime_error& e) {
+                                      return std::string(e.what()).find("database.host") !=
+                                             std::string::npos;
+                                  });
+        }
+    }
+    // Empty only when a socket is used instead.
+    BOOST_CHECK_THROW(parse_config("[database]\nhost =\n"), std::runtime_error);
+    BOOST_TEST(parse_config("[database]\nhost =\nsocket = /run/mysqld/mysqld.sock\n")
+                   .database.hosts.empty());
+}
+
 BOOST_AUTO_TEST_CASE(rejects_duplicate_keys_and_keys_outside_sections) {
     BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 2\nworkers = 3\n"), std::runtime_error);
     BOOST_CHECK_THROW(parse_config("workers = 2\n"), std::runtime_error);

@@ -77,6 +77,60 @@ class Reader {
     std::set<std::string> known_;
 };
 
+// "db1, db2:3307, [fd00::8]:3306" -> hosts; a host without a port gets
+// `default_port`. Throws std::invalid_argument saying what is wrong.
+std::vector<DatabaseHost> parse_hosts(const std::string& text, int default_port) {
+    constexpr std::size_t max_hosts = 16;
+    std::vector<DatabaseHost> hosts;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t comma = text.find(',', start);
+        if (comma == std::string::npos) comma = text.size();
+        std::string item = text.substr(start, comma - start);
+        start = comma + 1;
+        auto b = item.find_first_not_of(" \t");
+        auto e = item.find_last_not_of(" \t");
+        item = b == std::string::npos ? "" : item.substr(b, e - b + 1);
+        if (item.empty()) throw std::invalid_argument("an empty host in '" + text + "'");
+        DatabaseHost host{item, default_port};
+        // The port follows the last colon, outside an IPv6 address's brackets.
+        std::size_t colon = item.rfind(':');
+        std::size_t bracket = item.rfind(']');
+        bool ipv6 = item.front() == '[';
+        if (ipv6 && (bracket == std::string::npos ||
+                     (bracket + 1 < item.size() && item[bracket + 1] != ':'))) {
+            throw std::invalid_argument("'" + item + "' is not '[address]' or '[address]:port'");
+        }
+        if (!ipv6 && item.find(':') != colon) {
+            throw std::invalid_argument("'" + item + "': write an IPv6 address in brackets");
+        }
+        if (colon != std::string::npos && (!ipv6 || colon > bracket)) {
+            std::string port = item.substr(colon + 1);
+            host.name = item.substr(0, colon);
+            std::size_t used = 0;
+            long parsed = 0;
+            try {
+                parsed = std::stol(port, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (port.empty() || used != port.size() || parsed < 1 || parsed > 65535) {
+                throw std::invalid_argument("'" + item + "' has no port from 1 to 65535 after ':'");
+            }
+            host.port = static_cast<int>(parsed);
+        }
+        if (host.name.empty() || host.name.find_first_of(" \t/@") != std::string::npos) {
+            throw std::invalid_argument("'" + item + "' is not a host name or address");
+        }
+        hosts.push_back(host);
+        if (hosts.size() > max_hosts) {
+            throw std::invalid_argument("more than " + std::to_string(max_hosts) + " hosts");
+        }
+        if (comma == text.size()) break;
+    }
+    return hosts;
+}
+
 }  // namespace
 
 Config parse_config(const std::string& text, const std::string& origin) {
@@ -100,8 +154,10 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.integer("pool.shutdown_timeout", 0, 3600, c.pool.shutdown_timeout);
     r.integer("pool.max_body_size", 1024, 16L * 1024 * 1024, c.pool.max_body_size);
     r.text("pool.pid_file", c.pool.pid_file);
-    r.text("database.host", c.database.host);
-    r.integer("database.port", 1, 65535, c.database.port);
+    std::string host = "localhost";
+    int port = 3306;
+    r.text("database.host", host);
+    r.integer("database.port", 1, 65535, port);
     r.text("database.socket", c.database.socket);
     r.text("database.user", c.database.user);
     r.text("database.password", c.database.password);
@@ -116,6 +172,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.reject_unknown();
 
     if (c.pool.listen.empty()) r.fail("pool.listen", "must not be empty");
+    if (host.empty()) {
+        // A socket-only setup may leave host empty.
+        if (c.database.socket.empty()) r.fail("database.host", "must not be empty without socket");
+        c.database.hosts.clear();
+    } else {
+        try {
+            c.database.hosts = parse_hosts(host, port);
+        } catch (const std::invalid_argument& e) {
+            r.fail("database.host", e.what());
+        }
+    }
     if (c.database.name.empty()) r.fail("database.name", "must not be empty");
     if (c.database.user.empty()) r.fail("database.user", "must not be empty");
     const std::string& url = c.events.publish_url;

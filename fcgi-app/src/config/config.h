@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace umkm {
 
@@ -20,10 +21,19 @@ struct PoolConfig {
     std::string pid_file;
 };
 
-struct DatabaseConfig {
-    std::string host = "localhost";
+// One database server reachable over TCP. `name` is a host name, an IPv4
+// address or a bracketed IPv6 address ("[fd00::8]"), as a URL writes it.
+struct DatabaseHost {
+    std::string name;
     int port = 3306;
-    std::string socket;  // when set, used instead of host/port
+};
+
+struct DatabaseConfig {
+    // The `host` key: one server, or the nodes of a Galera cluster in the
+    // order they are tried ("db1, db2:3307, db3"); `port` is the port of a
+    // host written without one.
+    std::vector<DatabaseHost> hosts = {{"localhost", 3306}};
+    std::string socket;  // when set, used instead of hosts
     std::string user = "umkm_app";
     std::string password;
     std::string name = "umkm";

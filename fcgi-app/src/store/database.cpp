@@ -55,6 +55,8 @@ SqlFailure classify(const sql::SQLException& e) {
         case 2013:  // CR_SERVER_LOST (also a read timeout)
         case 2055:  // CR_SERVER_LOST_EXTENDED
         case 4031:  // MySQL 8: disconnected by the server for inactivity
+        case 1047:  // ER_UNKNOWN_COM_ERROR: a Galera node that left the cluster's
+                    // primary component ("WSREP has not yet prepared node")
             return SqlFailure::connection_lost;
         case 1021:  // ER_DISK_FULL
         case 1114:  // ER_RECORD_FILE_FULL: InnoDB could not extend a tablespace
@@ -96,15 +98,43 @@ void Database::disconnect() {
     }
 }
 
+namespace {
+
+std::string url_of(const DatabaseHost& host) {
+    return "tcp://" + host.name + ":" + std::to_string(host.port);
+}
+
+// The value in the row a SHOW ... LIKE returned, or "" when there is none.
+std::string shown_value(sql::Statement& statement, const char* show) {
+    ResultSetPtr rs(statement.executeQuery(show));
+    return rs->next() ? std::string(rs->getString(2)) : std::string();
+}
+
+}  // namespace
+
 void Database::ensure_connected() {
     if (connection_) return;
-    sql::ConnectOptionsMap options;
     if (!config_.socket.empty()) {
-        options["hostName"] = sql::SQLString("unix://" + config_.socket);
+        if (connect_to("unix://" + config_.socket)) return;
     } else {
-        options["hostName"] =
-            sql::SQLString("tcp://" + config_.host + ":" + std::to_string(config_.port));
+        const auto& hosts = config_.hosts;
+        for (std::size_t i = 0; i < hosts.size(); ++i) {
+            std::size_t index = (preferred_host_ + i) % hosts.size();
+            if (!connect_to(url_of(hosts[index]))) continue;
+            if (index != preferred_host_) {
+                LOG_WARN("database: now using " << url_of(hosts[index]) << " instead of "
+                                                << url_of(hosts[preferred_host_]));
+                preferred_host_ = index;
+            }
+            return;
+        }
     }
+    throw ShopError(ErrorKind::unavailable, "", "the database is unavailable, retry shortly");
+}
+
+bool Database::connect_to(const std::string& url) {
+    sql::ConnectOptionsMap options;
+    options["hostName"] = sql::SQLString(url);
     options["userName"] = sql::SQLString(config_.user);
     options["password"] = sql::SQLString(config_.password);
     options["schema"] = sql::SQLString(config_.name);
@@ -120,6 +150,21 @@ void Database::ensure_connected() {
     try {
         connection_.reset(sql::mysql::get_mysql_driver_instance()->connect(options));
         statement_.reset(connection_->createStatement());
+        // A Galera node outside the cluster's primary component (cut off,
+        // or still joining) accepts logins but refuses queries: skip it.
+        // On a node that is in, every transaction first waits until the
+        // node has applied everything committed anywhere in the cluster
+        // (wsrep_sync_wait = 1: reads, START TRANSACTION), so a cart made
+        // through one node is there to pay through another. MySQL shows
+        // no wsrep_on; a MariaDB that is no Galera node shows OFF.
+        if (shown_value(*statement_, "SHOW VARIABLES LIKE 'wsrep_on'") == "ON") {
+            if (shown_value(*statement_, "SHOW STATUS LIKE 'wsrep_ready'") != "ON") {
+                if (should_log_outage()) LOG_WARN("database: " << url << " is not ready (Galera)");
+                disconnect();
+                return false;
+            }
+            statement_->execute("SET SESSION wsrep_sync_wait = 1");
+        }
         statement_->execute("SET SESSION time_zone = '+00:00'");
         // Every rule that needs the latest row takes a lock (FOR UPDATE);
         // READ COMMITTED avoids gap locks that would only add deadlocks.
@@ -128,13 +173,15 @@ void Database::ensure_connected() {
         // it is retried as a conflict rather than seen as a lost connection.
         int lock_wait = config_.query_timeout > 2 ? config_.query_timeout - 1 : 1;
         statement_->execute("SET SESSION innodb_lock_wait_timeout = " + std::to_string(lock_wait));
-        LOG_DEBUG("connected to the database");
+        LOG_DEBUG("connected to the database at " << url);
+        return true;
     } catch (const sql::SQLException& e) {
         disconnect();
         if (should_log_outage()) {
-            LOG_WARN("database connection failed (" << e.getErrorCode() << "): " << e.what());
+            LOG_WARN("database connection to " << url << " failed (" << e.getErrorCode()
+                                               << "): " << e.what());
         }
-        throw ShopError(ErrorKind::unavailable, "", "the database is unavailable, retry shortly");
+        return false;
     }
 }
 
@@ -176,6 +223,16 @@ bool Database::on_failure(const sql::SQLException& e, int attempt, bool committi
             throw ShopError(ErrorKind::unavailable, "", "the shop is busy, retry shortly");
         case SqlFailure::connection_lost:
             disconnect();
+            if (config_.socket.empty() && config_.hosts.size() > 1) {
+                // The host is dead, cut off, or refusing clients (a Galera
+                // node out of the primary component): the next connection
+                // goes to the next host rather than waiting on this one.
+                std::size_t next = (preferred_host_ + 1) % config_.hosts.size();
+                LOG_WARN("database: lost " << url_of(config_.hosts[preferred_host_]) << " ("
+                                           << e.getErrorCode() << "); trying "
+                                           << url_of(config_.hosts[next]) << " first");
+                preferred_host_ = next;
+            }
             if (!committing && !reconnected) {
                 // The server rolled back whatever this connection had begun,
                 // so running the work again on a new connection is safe.

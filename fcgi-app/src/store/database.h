@@ -1,7 +1,9 @@
 // One worker's connection to MariaDB/MySQL: opened lazily, kept for the life
 // of the worker, its prepared statements cached, and reopened after it is
-// lost. Business operations run through transaction(), which is where
-// deadlocks are retried and where "the database is gone" becomes 503.
+// lost. With several hosts (a Galera cluster) it fails over: a host that
+// does not answer, or a Galera node not ready for clients, is skipped for
+// the next, and the host that worked is tried first from then on. Business operations run through
+// transaction(), which is where deadlocks are retried and where "the database is gone" becomes 503.
 #pragma once
 
 #include <cppconn/exception.h>
@@ -74,6 +76,9 @@ class Database {
 
   private:
     void ensure_connected();
+    // Opens a connection to one server and prepares the session; false
+    // (logged, and nothing kept) when it cannot be used.
+    bool connect_to(const std::string& url);
     void disconnect();
     void execute(const char* statement);
     void rollback_quietly();
@@ -81,6 +86,7 @@ class Database {
     bool on_failure(const sql::SQLException& e, int attempt, bool committing, bool& reconnected);
 
     DatabaseConfig config_;
+    std::size_t preferred_host_ = 0;  // index in config_.hosts tried first
     std::unique_ptr<sql::Connection> connection_;
     std::unique_ptr<sql::Statement> statement_;
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> prepared_;
