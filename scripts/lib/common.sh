@@ -8,18 +8,41 @@
 UMKM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 export UMKM_ROOT
 
-# Debian packages the project needs to build, test and run. nginx and
-# mariadb-server bring the binaries; the private stack never uses their
-# system services (see umkm_install_packages). libnginx-mod-nchan is the
-# nginx module that holds the customers' events streams. libsystemd-dev
-# brings sd_notify for the pool's systemd unit (systemd/).
-# shellcheck disable=SC2034  # read by the scripts that source this file
-UMKM_PACKAGES=(
+# Debian packages, in lists by what needs them. scripts/build and the Docker
+# image (docker/Dockerfile) install one list each; scripts/run and
+# scripts/test install UMKM_PACKAGES, which holds them all.
+#
+# To build umkm-fcgi. libsystemd-dev brings sd_notify for the pool's systemd
+# unit (systemd/); libboost-test-dev is there because configuring the tree
+# configures the unit tests too.
+# shellcheck disable=SC2034  # the lists are read by scripts/build
+UMKM_BUILD_PACKAGES=(
     build-essential cmake pkg-config
     libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
     libcurl4-openssl-dev libssl-dev libsystemd-dev
-    nginx libnginx-mod-nchan mariadb-server mariadb-client
-    curl wrk procps shellcheck
+)
+# To run a built umkm-fcgi without its build packages (the Docker image's
+# pool): the package of every library it links to (tests/docker checks them
+# against the binary; libc6 is in every Debian system), and libfcgi-bin for
+# cgi-fcgi, the image's FastCGI health probe.
+# shellcheck disable=SC2034
+UMKM_POOL_PACKAGES=(
+    libfcgi0ldbl libmysqlcppconn7v5 libjsoncpp25 libuuid1 libcurl4 libssl3 libsystemd0
+    libstdc++6 libgcc-s1 libfcgi-bin
+)
+# nginx with the module that holds the customers' events streams
+# (libnginx-mod-nchan), and curl for its health probe.
+UMKM_NGINX_PACKAGES=(nginx libnginx-mod-nchan curl)
+# scripts/migrate, backup and restore against a MariaDB server elsewhere.
+UMKM_DB_CLIENT_PACKAGES=(mariadb-client)
+# Everything scripts/run needs on one machine. nginx and mariadb-server bring
+# the binaries; the private stack never uses their system services (see
+# umkm_install_packages).
+# shellcheck disable=SC2034  # read by the scripts that source this file
+UMKM_PACKAGES=(
+    "${UMKM_BUILD_PACKAGES[@]}"
+    "${UMKM_NGINX_PACKAGES[@]}" mariadb-server "${UMKM_DB_CLIENT_PACKAGES[@]}"
+    wrk procps shellcheck
 )
 
 # What scripts/bench needs on top (scripts/test runs its smoke run): wrk for
@@ -41,6 +64,13 @@ umkm_test_packages() {
     command -v systemd-analyze >/dev/null || printf '%s\n' systemd
     command -v node >/dev/null || printf '%s\n' nodejs
     command -v npm >/dev/null || printf '%s\n' npm
+    # tests/docker: Debian 12's compose (1.29; no v2 plugin in Debian 12 or its
+    # backports) validates docker/compose.yaml without an engine; cgi-fcgi
+    # is the image's pool health probe, tried on a built pool.
+    printf '%s\n' docker-compose libfcgi-bin
+    # tests/cluster and scripts/bench's cluster section: MariaDB's Galera
+    # provider, and rsync for a joining node's copy of the data.
+    printf '%s\n' galera-4 rsync
 }
 
 # scripts/test's arm64 stage: the cross compiler, qemu-user to run the
@@ -86,12 +116,23 @@ umkm_is_root() {
 # installed. dpkg-query exits non-zero for a package it has never heard of,
 # which counts as missing too.
 umkm_missing_packages() {
-    local package status
+    local package native status installed
+    native="$(dpkg --print-architecture)"
     for package in "$@"; do
-        status="$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)"
-        if [[ "$status" != "install ok installed" ]]; then
-            printf '%s\n' "$package"
+        installed=0
+        if [[ "$package" == *:* ]]; then
+            status="$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)"
+            [[ "$status" != "install ok installed" ]] || installed=1
+        else
+            # With a second architecture added (scripts/test's arm64 stage),
+            # a library can be installed twice: only the machine's own
+            # build, or an architecture-independent package, counts.
+            while read -r status; do
+                [[ "$status" != "install ok installed $native" &&
+                    "$status" != "install ok installed all" ]] || installed=1
+            done < <(dpkg-query -W -f='${Status} ${Architecture}\n' "$package" 2>/dev/null || true)
         fi
+        ((installed)) || printf '%s\n' "$package"
     done
 }
 
@@ -152,14 +193,16 @@ umkm_unblock_service_starts() {
     fi
 }
 
-# Configures and builds (Release) into UMKM_BUILD_DIR. Re-running is cheap:
-# CMake and make only redo what changed.
+# Configures and builds (Release) into UMKM_BUILD_DIR: everything (scripts/run,
+# scripts/test), or only the targets given (scripts/build, scripts/install:
+# umkm-fcgi). Re-running is cheap: CMake and make only redo what changed.
+# shellcheck disable=SC2120  # the targets are optional
 umkm_build() {
     : "${UMKM_BUILD_DIR:=$UMKM_ROOT/build}"
     export UMKM_BUILD_DIR
-    umkm_log "building into $UMKM_BUILD_DIR (Release)"
+    umkm_log "building ${*:+$* }into $UMKM_BUILD_DIR (Release)"
     cmake -S "$UMKM_ROOT" -B "$UMKM_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2
-    cmake --build "$UMKM_BUILD_DIR" -j"$(nproc)" >&2
+    cmake --build "$UMKM_BUILD_DIR" -j"$(nproc)" --target "${@:-all}" >&2
 }
 
 # Installs the npm test tooling (package.json, versions locked in
