@@ -69,8 +69,10 @@ umkm_test_packages() {
     # is the image's pool health probe, tried on a built pool.
     printf '%s\n' docker-compose libfcgi-bin
     # tests/cluster and scripts/bench's cluster section: MariaDB's Galera
-    # provider, and rsync for a joining node's copy of the data.
-    printf '%s\n' galera-4 rsync
+    # provider, and mariabackup with socat for a joining node's copy of
+    # the data (rsync's cannot write as root). iproute2: tests/docker's
+    # network namespace.
+    printf '%s\n' galera-4 mariadb-backup socat iproute2
 }
 
 # scripts/test's arm64 stage: the cross compiler, qemu-user to run the

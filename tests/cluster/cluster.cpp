@@ -73,7 +73,11 @@ long long Cluster::sql_int(int node, const std::string& query) const {
 }
 
 SqlRows Cluster::books_on(int node) const {
-    return [this, node](const std::string& query) { return sql_rows(node, query); };
+    // After every commit acknowledged anywhere in the cluster has been
+    // applied on this node (a rejoined node may still be catching up).
+    return [this, node](const std::string& query) {
+        return sql_rows(node, "SET SESSION wsrep_sync_wait = 1; " + query);
+    };
 }
 
 pid_t Cluster::pid_in(const std::string& env_key) const {

@@ -88,11 +88,12 @@ void require_no_bad_answer(const Storm& storm) {
     BOOST_TEST(c.ok > 0);
 }
 
-// The pool's master and its workers and dispatcher.
+// The pool's master first (so that it forks no replacement), then its
+// workers and dispatcher.
 void kill_pool(pid_t master) {
-    std::vector<pid_t> pids = children_of(master);
-    pids.push_back(master);
-    for (pid_t pid : pids) kill(pid, SIGKILL);
+    const std::vector<pid_t> children = children_of(master);
+    kill(master, SIGKILL);
+    for (pid_t pid : children) kill(pid, SIGKILL);
 }
 
 bool buy_one(const std::string& base_url, long long goods_id, long long price) {
@@ -128,12 +129,22 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_payment_survives_losing_a_node_and_a_poo
     const pid_t pool1 = cluster().pool_pid(1);
     BOOST_REQUIRE(node2 > 0 && process_alive(node2));
     BOOST_REQUIRE(pool1 > 0 && process_alive(pool1));
+    const StormCounts at_kill = storm.counts();
     kill(node2, SIGKILL);
     kill_pool(pool1);
     BOOST_REQUIRE_MESSAGE(storm.wait_for_answers(1500, 60s),
                           "the shop stopped answering after losing a node and a pool");
     storm.stop();
     require_no_bad_answer(storm);
+    // The shop went on selling: pool 2 moved to node 3 and nginx sent
+    // everything to pool 2. (A storm that got only 503s after the kill
+    // fails here. Some 503s are right: the requests in flight at the kill,
+    // and those shed by max_queue_wait while the cluster pauses to evict
+    // the dead node.)
+    const StormCounts after = storm.counts();
+    BOOST_TEST_MESSAGE("after the kill: " << after.ok - at_kill.ok << " ok, "
+                                          << after.refused - at_kill.refused << " JSON 503");
+    BOOST_TEST(after.ok - at_kill.ok > 1000);
     BOOST_TEST(!process_alive(node2));
     BOOST_TEST_MESSAGE(storm.pays().size() << " payments acknowledged");
 
@@ -164,15 +175,20 @@ BOOST_AUTO_TEST_CASE(a_node_that_refuses_clients_is_left_for_the_next) {
     // every query with error 1047. Pool 1's workers, connected to it, must
     // move to the next node.
     cluster().sql_rows(1, "SET GLOBAL wsrep_reject_queries = ALL");
-    const long long served_before = storm.counts().ok;
+    const StormCounts at_start = storm.counts();
     const bool answered = storm.wait_for_answers(1500, 60s);
+    const StormCounts at_end = storm.counts();
     cluster().sql_rows(1, "SET GLOBAL wsrep_reject_queries = NONE");
     storm.stop();
     BOOST_REQUIRE(answered);
     require_no_bad_answer(storm);
-    BOOST_TEST(storm.counts().ok - served_before > 1000,
-               "the shop served " << storm.counts().ok - served_before
-                                  << " requests while node 1 refused clients");
+    // A worker that meets the refusal before its transaction's first
+    // statement retries on the next node at once; at most the one request
+    // per worker of pool 1 caught at COMMIT is answered 503.
+    BOOST_TEST(at_end.refused - at_start.refused <= 4,
+               at_end.refused - at_start.refused
+                   << " requests refused while node 1 refused clients: pool 1 did not move on");
+    BOOST_TEST(at_end.ok - at_start.ok > 1000);
     check_the_books(before, storm.adds(), storm.pays(), cluster().books_on(3));
 }
 

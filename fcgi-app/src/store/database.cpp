@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
 
 #include "log/log.h"
@@ -79,7 +80,8 @@ void set_optional_string(sql::PreparedStatement& ps, int index,
     }
 }
 
-Database::Database(DatabaseConfig config) : config_(std::move(config)) {}
+Database::Database(DatabaseConfig config)
+    : config_(std::move(config)), down_until_(config_.hosts.size()) {}
 
 Database::~Database() {
     disconnect();
@@ -104,10 +106,29 @@ std::string url_of(const DatabaseHost& host) {
     return "tcp://" + host.name + ":" + std::to_string(host.port);
 }
 
+// How long a host that failed is passed over when a worker connects: a
+// dead host is not waited on (connect_timeout) by every reconnect.
+constexpr auto host_down_period = std::chrono::seconds(5);
+
 // The value in the row a SHOW ... LIKE returned, or "" when there is none.
 std::string shown_value(sql::Statement& statement, const char* show) {
     ResultSetPtr rs(statement.executeQuery(show));
     return rs->next() ? std::string(rs->getString(2)) : std::string();
+}
+
+// A Galera node that can serve: in the primary component (wsrep_ready) and
+// synced (wsrep_local_state 4), not a donor that an rsync state transfer
+// holds under a global read lock, not one still catching up.
+bool galera_node_serves(sql::Statement& statement) {
+    ResultSetPtr rs(statement.executeQuery(
+        "SHOW STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state')"));
+    bool ready = false, synced = false;
+    while (rs->next()) {
+        const std::string name = rs->getString(1), value = rs->getString(2);
+        if (name == "wsrep_ready") ready = value == "ON";
+        if (name == "wsrep_local_state") synced = value == "4";
+    }
+    return ready && synced;
 }
 
 }  // namespace
@@ -118,18 +139,25 @@ void Database::ensure_connected() {
         if (connect_to("unix://" + config_.socket)) return;
     } else {
         const auto& hosts = config_.hosts;
+        const auto now = std::chrono::steady_clock::now();
+        // Always in the listed order: every pool writes through the first
+        // host that works, and returns to it when it works again.
         for (std::size_t i = 0; i < hosts.size(); ++i) {
-            std::size_t index = (preferred_host_ + i) % hosts.size();
-            if (!connect_to(url_of(hosts[index]))) continue;
-            if (index != preferred_host_) {
-                LOG_WARN("database: now using " << url_of(hosts[index]) << " instead of "
-                                                << url_of(hosts[preferred_host_]));
-                preferred_host_ = index;
+            if (hosts.size() > 1 && down_until_[i] > now) continue;
+            if (connect_to(url_of(hosts[i]))) {
+                if (i != current_host_) LOG_WARN("database: now using " << url_of(hosts[i]));
+                current_host_ = i;
+                return;
             }
-            return;
+            mark_down(i);
         }
     }
     throw ShopError(ErrorKind::unavailable, "", "the database is unavailable, retry shortly");
+}
+
+void Database::mark_down(std::size_t host) {
+    if (!config_.socket.empty() || config_.hosts.size() < 2) return;
+    down_until_[host] = std::chrono::steady_clock::now() + host_down_period;
 }
 
 bool Database::connect_to(const std::string& url) {
@@ -151,15 +179,18 @@ bool Database::connect_to(const std::string& url) {
         connection_.reset(sql::mysql::get_mysql_driver_instance()->connect(options));
         statement_.reset(connection_->createStatement());
         // A Galera node outside the cluster's primary component (cut off,
-        // or still joining) accepts logins but refuses queries: skip it.
+        // or still joining) accepts logins but refuses queries, and a donor
+        // is locked: skip them.
         // On a node that is in, every transaction first waits until the
         // node has applied everything committed anywhere in the cluster
         // (wsrep_sync_wait = 1: reads, START TRANSACTION), so a cart made
         // through one node is there to pay through another. MySQL shows
         // no wsrep_on; a MariaDB that is no Galera node shows OFF.
         if (shown_value(*statement_, "SHOW VARIABLES LIKE 'wsrep_on'") == "ON") {
-            if (shown_value(*statement_, "SHOW STATUS LIKE 'wsrep_ready'") != "ON") {
-                if (should_log_outage()) LOG_WARN("database: " << url << " is not ready (Galera)");
+            if (!galera_node_serves(*statement_)) {
+                if (should_log_outage()) {
+                    LOG_WARN("database: " << url << " is not a synced member of the cluster");
+                }
                 disconnect();
                 return false;
             }
@@ -223,16 +254,11 @@ bool Database::on_failure(const sql::SQLException& e, int attempt, bool committi
             throw ShopError(ErrorKind::unavailable, "", "the shop is busy, retry shortly");
         case SqlFailure::connection_lost:
             disconnect();
-            if (config_.socket.empty() && config_.hosts.size() > 1) {
-                // The host is dead, cut off, or refusing clients (a Galera
-                // node out of the primary component): the next connection
-                // goes to the next host rather than waiting on this one.
-                std::size_t next = (preferred_host_ + 1) % config_.hosts.size();
-                LOG_WARN("database: lost " << url_of(config_.hosts[preferred_host_]) << " ("
-                                           << e.getErrorCode() << "); trying "
-                                           << url_of(config_.hosts[next]) << " first");
-                preferred_host_ = next;
-            }
+            // The host died, was cut off, refuses clients (a Galera node out
+            // of the primary component) or stopped answering: the retry
+            // and the next connections go to the next host. An idle
+            // connection the server closed (wait_timeout) is not its fault.
+            if (e.getErrorCode() != 2006 && e.getErrorCode() != 4031) mark_down(current_host_);
             if (!committing && !reconnected) {
                 // The server rolled back whatever this connection had begun,
                 // so running the work again on a new connection is safe.

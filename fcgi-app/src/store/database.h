@@ -1,8 +1,9 @@
 // One worker's connection to MariaDB/MySQL: opened lazily, kept for the life
 // of the worker, its prepared statements cached, and reopened after it is
-// lost. With several hosts (a Galera cluster) it fails over: a host that
-// does not answer, or a Galera node not ready for clients, is skipped for
-// the next, and the host that worked is tried first from then on. Business operations run through
+// lost. With several hosts (a Galera cluster) it fails over: the hosts are
+// tried in the listed order, and one that does not answer, lost a
+// connection or is a Galera node not ready for clients is passed over for a
+// few seconds, so that the retry goes to the next. Business operations run through
 // transaction(), which is where deadlocks are retried and where "the database is gone" becomes 503.
 #pragma once
 
@@ -10,10 +11,12 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.h"
 #include "domain/errors.h"
@@ -79,6 +82,8 @@ class Database {
     // Opens a connection to one server and prepares the session; false
     // (logged, and nothing kept) when it cannot be used.
     bool connect_to(const std::string& url);
+    // Passes over host `host` (index in config_.hosts) for a while.
+    void mark_down(std::size_t host);
     void disconnect();
     void execute(const char* statement);
     void rollback_quietly();
@@ -86,7 +91,8 @@ class Database {
     bool on_failure(const sql::SQLException& e, int attempt, bool committing, bool& reconnected);
 
     DatabaseConfig config_;
-    std::size_t preferred_host_ = 0;  // index in config_.hosts tried first
+    std::size_t current_host_ = 0;  // index in config_.hosts of the connection
+    std::vector<std::chrono::steady_clock::time_point> down_until_;  // per host
     std::unique_ptr<sql::Connection> connection_;
     std::unique_ptr<sql::Statement> statement_;
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> prepared_;
