@@ -8,15 +8,6 @@
 
 namespace umkm::test {
 
-namespace {
-
-std::string env_or(const char* name, const std::string& fallback) {
-    const char* value = std::getenv(name);
-    return value && *value ? value : fallback;
-}
-
-}  // namespace
-
 Cluster::Cluster(int http_port, int nodes, int pools)
     : http_port_(http_port),
       nodes_(nodes),

@@ -34,11 +34,6 @@ namespace {
 
 Stack* current_stack = nullptr;
 
-std::string env_or(const char* name, const std::string& fallback) {
-    const char* value = std::getenv(name);
-    return value && *value ? std::string(value) : fallback;
-}
-
 // An unlinked temporary file: the command's output goes there rather than
 // into a pipe, because the daemons that `scripts/stack start` launches may
 // inherit the descriptor and would keep a pipe open (and us waiting) forever.
@@ -148,6 +143,11 @@ std::vector<pid_t> children_of(pid_t parent) {
     closedir(proc);
     std::sort(children.begin(), children.end());
     return children;
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+    const char* value = std::getenv(name);
+    return value && *value ? std::string(value) : fallback;
 }
 
 Stack::Stack(StackConfig config) : config_(std::move(config)) {

@@ -46,6 +46,10 @@ CommandResult run_command(const std::string& program, const std::vector<std::str
                           const std::vector<std::pair<std::string, std::string>>& environment,
                           const std::string& working_dir, int timeout_seconds);
 
+// The environment variable `name`, or `fallback` when it is unset or empty
+// (the tests' UMKM_SOURCE_DIR and UMKM_BUILD_DIR win over the compiled-in).
+std::string env_or(const char* name, const std::string& fallback);
+
 // A client's tab-separated output (mariadb --batch): rows of fields.
 std::vector<std::vector<std::string>> parse_tsv(const std::string& text);
 
