@@ -97,6 +97,22 @@ BOOST_AUTO_TEST_CASE(a_bad_host_list_is_refused_naming_the_key) {
                    .database.hosts.empty());
 }
 
+BOOST_AUTO_TEST_CASE(allowed_clients_are_a_list_of_ipv4_addresses) {
+    BOOST_TEST(parse_config("").pool.listen_allowed_clients.empty());
+    BOOST_TEST(parse_config("[pool]\nlisten_allowed_clients = 192.168.1.10, 127.0.0.1\n")
+                   .pool.listen_allowed_clients == "192.168.1.10,127.0.0.1");
+    for (const char* bad : {"nginx.lan", "192.168.1.300", "::1", "10.0.0.1,,10.0.0.2"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            BOOST_CHECK_EXCEPTION(
+                parse_config(std::string("[pool]\nlisten_allowed_clients = ") + bad + "\n"),
+                std::runtime_error, [](const std::runtime_error& e) {
+                    return std::string(e.what()).find("pool.listen_allowed_clients") !=
+                           std::string::npos;
+                });
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(rejects_duplicate_keys_and_keys_outside_sections) {
     BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 2\nworkers = 3\n"), std::runtime_error);
     BOOST_CHECK_THROW(parse_config("workers = 2\n"), std::runtime_error);

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
+
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <fstream>
@@ -77,6 +79,19 @@ class Reader {
     std::set<std::string> known_;
 };
 
+// "a, b,c" -> {"a", "b", "c"}; "" -> {}.
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::istringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        auto b = item.find_first_not_of(" \t");
+        auto e = item.find_last_not_of(" \t");
+        items.push_back(b == std::string::npos ? "" : item.substr(b, e - b + 1));
+    }
+    return items;
+}
+
 // "db1, db2:3307, [fd00::8]:3306" -> hosts; a host without a port gets
 // `default_port`. Throws std::invalid_argument saying what is wrong.
 std::vector<DatabaseHost> parse_hosts(const std::string& text, int default_port) {
@@ -147,6 +162,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.text("pool.listen", c.pool.listen);
     r.integer("pool.listen_backlog", 1, 65535, c.pool.listen_backlog);
     r.integer("pool.listen_mode", 0, 0777, c.pool.listen_mode, 8);
+    r.text("pool.listen_allowed_clients", c.pool.listen_allowed_clients);
     r.integer("pool.workers", 1, 256, c.pool.workers);
     r.integer("pool.max_requests", 0, 1000000000L, c.pool.max_requests);
     r.integer("pool.request_timeout", 0, 86400, c.pool.request_timeout);
@@ -172,6 +188,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.reject_unknown();
 
     if (c.pool.listen.empty()) r.fail("pool.listen", "must not be empty");
+    // Kept as libfcgi wants it: "a,b", no spaces.
+    std::string clients;
+    for (const std::string& client : split_list(c.pool.listen_allowed_clients)) {
+        in_addr address{};
+        if (::inet_pton(AF_INET, client.c_str(), &address) != 1) {
+            r.fail("pool.listen_allowed_clients",
+                   "'" + client + "' is not an IPv4 address (a comma-separated list of them)");
+        }
+        clients += (clients.empty() ? "" : ",") + client;
+    }
+    c.pool.listen_allowed_clients = clients;
     if (host.empty()) {
         // A socket-only setup may leave host empty.
         if (c.database.socket.empty()) r.fail("database.host", "must not be empty without socket");

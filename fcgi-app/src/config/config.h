@@ -12,6 +12,9 @@ struct PoolConfig {
     std::string listen = "/run/umkm/umkm-fcgi.sock";  // unix path, or host:port / :port
     int listen_backlog = 128;
     int listen_mode = 0660;  // unix socket permissions
+    // TCP only: the IPv4 addresses allowed to connect, comma-separated
+    // (php-fpm's listen.allowed_clients); empty: any.
+    std::string listen_allowed_clients;
     int workers = 4;
     long max_requests = 10000;  // 0: never recycle
     int request_timeout = 30;   // seconds; 0: no limit

@@ -362,6 +362,12 @@ int Master::run() {
     ::signal(SIGPIPE, SIG_IGN);
 
     scoreboard_ = std::make_unique<Scoreboard>(scoreboard_slots);
+    // libfcgi reads its TCP client allow-list from the environment, once,
+    // in FCGX_Init; the workers inherit it. FastCGI has no authentication:
+    // this keeps anyone but nginx's box off a pool listening on the LAN.
+    if (!config_.pool.listen_allowed_clients.empty()) {
+        ::setenv("FCGI_WEB_SERVER_ADDRS", config_.pool.listen_allowed_clients.c_str(), 1);
+    }
     FCGX_Init();
     open_listen_socket();
     if (!config_.pool.pid_file.empty()) {
