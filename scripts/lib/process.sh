@@ -77,3 +77,37 @@ show_logs() {
     done
 }
 
+
+# The HTTP status URL answers with (nothing: none), asked directly, never
+# through a proxy of the environment.
+umkm_http_code() {
+    curl -s -o /dev/null -w '%{http_code}' --noproxy '*' --max-time 2 "$1" 2>/dev/null || true
+}
+
+# umkm_wait_for_200 URL SECONDS [COMMAND...]: waits until URL answers 200,
+# giving up early when COMMAND (is the daemon still alive?) fails. On
+# failure UMKM_LAST_CODE holds the last answer.
+UMKM_LAST_CODE=
+umkm_wait_for_200() {
+    local url="$1" seconds="$2" i
+    shift 2
+    for ((i = 0; i < seconds * 5; i++)); do
+        UMKM_LAST_CODE="$(umkm_http_code "$url")"
+        [[ "$UMKM_LAST_CODE" == 200 ]] && return 0
+        (($# == 0)) || "$@" >/dev/null 2>&1 || return 1
+        sleep 0.2
+    done
+    return 1
+}
+
+# umkm_read_recorded FILE ARRAY: the KEY=VALUE lines a `start` recorded, into
+# the associative array named ARRAY (nothing when there is no FILE).
+# shellcheck disable=SC2034  # into: a reference to the caller's array
+umkm_read_recorded() {
+    local file="$1" line
+    local -n into="$2"
+    [[ -r "$file" ]] || return 0
+    while IFS= read -r line; do
+        into["${line%%=*}"]="${line#*=}"
+    done <"$file"
+}

@@ -16,7 +16,7 @@
 //    that build), and its entry point run from there: the pool's config
 //    rendered and accepted by `umkm-fcgi -t`, the pool started on TCP and
 //    its health probe answered (503: there is no database); nginx's config
-//    rendered by scripts/stack and accepted by `nginx -t`; the migration
+//    rendered by scripts/lib/render.sh and accepted by `nginx -t`; the migration
 //    scripts run. A file an image lacks fails here.
 // 3. docker/compose.yaml through Debian's `docker-compose config` (and
 //    `docker compose config` where a v2 plugin is installed), with secret
@@ -26,13 +26,14 @@
 //    the environment, the networks that act as firewalls.
 // 4. The stack's wiring played without Docker (tests/docker/stack-in-netns,
 //    as root, in a network namespace of its own): MariaDB with
-//    docker/mariadb.cnf, then migrate, pool and nginx from the laid-out
+//    conf/mariadb/umkm.cnf, then migrate, pool and nginx from the laid-out
 //    images' entry points at the compose addresses, as unprivileged users;
 //    a purchase through nginx and its PAID event; the pool's account denied
 //    DELETE; a backup and its restore. (The commands they run are this
 //    machine's: one that an image's packages lack is not found here.)
-// 5. What docker/ repeats from scripts/stack has not drifted: MariaDB's
-//    settings and the pool account's privileges.
+// docker/ repeats no setting: MariaDB's are conf/mariadb/umkm.cnf, mounted;
+// the pool's, its account's and nginx's are rendered by scripts/lib/render.sh
+// (tests/conf checks a change there reaches the Docker render).
 //
 // Prints one line per check, then "N passed, N failed" (", N skipped").
 import { spawn, spawnSync } from "node:child_process";
@@ -479,12 +480,12 @@ await checkAsync("image pool: config rendered and accepted, pool on TCP, health 
     return "503 without a database, no answer without a pool";
 });
 
-check("image nginx: scripts/stack renders the site for the pool's address; nginx -t accepts it", () => {
+check("image nginx: the renderer makes the site for the pool's address; nginx -t accepts it", () => {
     const address = "10.231.86.2";
     const env = entrypointEnv("nginx", { UMKM_POOL_ADDRESS: address });
     const conf = mustRun(entrypoint("nginx"), ["nginx-config"], { env }).trim();
     const site = fs.readFileSync(path.join(path.dirname(conf), "umkm-site.conf"), "utf8");
-    assert(/^\s*listen 8080;$/m.test(site), "the site does not listen on port 8080 of every address");
+    assert(/^\s*listen 0\.0\.0\.0:8080;$/m.test(site), "the site does not listen on port 8080 of every address");
     assert(site.includes(`server ${address}:9000 `), "the upstream is not the pool's address");
     assert(!/unix:/.test(site), "the site still passes to a unix socket");
     const publisher = site.slice(site.indexOf("_umkm/events/publish/"));
@@ -604,7 +605,7 @@ for (const composer of composers) {
         const data = mounts(s.db).find((m) => m.target === "/var/lib/mysql");
         assert(data?.type === "volume" && config.volumes?.[data.source] !== undefined, "/var/lib/mysql is not a named volume");
         const cnf = mounts(s.db).find((m) => m.target === "/etc/mysql/conf.d/umkm.cnf");
-        assert(cnf && path.resolve(root, "docker", cnf.source) === path.join(root, "docker/mariadb.cnf"), "docker/mariadb.cnf is not mounted");
+        assert(cnf && path.resolve(root, "docker", cnf.source) === path.join(root, "conf/mariadb/umkm.cnf"), "conf/mariadb/umkm.cnf is not mounted");
     });
     check(`compose (${who} config): workers and HTTP port from the environment`, () => {
         let s = config.services;
@@ -628,28 +629,6 @@ for (const composer of composers) {
         assert(inCidr(address, subnet) && !inCidr(address, range), `${address} must be in ${subnet} and outside ${range}`);
     });
 }
-
-// ---- What docker/ repeats from scripts/stack ---------------------------------------
-
-check("drift: docker/mariadb.cnf has scripts/stack's MariaDB settings", () => {
-    const stack = read("scripts/stack");
-    const heredoc = stack.match(/cat >"\$MY_CNF" <<EOF\n([\s\S]*?)\nEOF/);
-    assert(heredoc, "scripts/stack's my.cnf not found");
-    const ours = new Set(read("docker/mariadb.cnf").split("\n").map((l) => l.trim()));
-    // Paths, the user and socket-only networking are the private stack's own.
-    const settings = heredoc[1].split("\n").map((l) => l.trim())
-        .filter((l) => l && !l.startsWith("#") && !l.startsWith("[") && !l.includes("$") && l !== "skip-networking");
-    const missing = settings.filter((l) => !ours.has(l));
-    assert(!missing.length, `docker/mariadb.cnf lacks scripts/stack's: ${missing.join(", ")}`);
-    return `${settings.length} settings`;
-});
-
-check("drift: the pool's account has scripts/stack's privileges", () => {
-    const grant = (text) => (text.match(/GRANT ([A-Z, ]+) ON/) ?? [])[1];
-    const stack = grant(read("scripts/stack"));
-    assert(stack && grant(read("docker/entrypoint")) === stack, `docker/entrypoint grants ${grant(read("docker/entrypoint"))}, scripts/stack ${stack}`);
-    return stack;
-});
 
 console.log(`docker: ${composers.map((c) => c[0]).join(" and ")} checked the compose file`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
