@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # How the operator's scripts (migrate, backup, restore) reach MariaDB: one
-# set of connection options and one client, parsed and built here. Sourced
-# after common.sh; sets no shell options of its own.
+# set of connection options and one client, parsed and built here. Sourced;
+# sets no shell options of its own.
 #
 #   --defaults-file FILE   a client option file ([client] socket, user,
 #                          password): what scripts/stack and Docker pass
@@ -13,6 +13,32 @@
 # The same come from UMKM_DB_DEFAULTS_FILE, UMKM_DB_SOCKET, UMKM_DB_USER and
 # UMKM_DB_NAME. With none of the first three, backup and restore use the
 # private stack of UMKM_STATE_DIR (umkm_connect stack).
+
+[[ -z "${_umkm_lib_client:-}" ]] || return 0
+_umkm_lib_client=1
+# shellcheck source=scripts/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/common.sh"
+
+# The lock scripts/migrate takes while it migrates, and scripts/restore
+# while it loads: a migration never runs on a half-loaded database.
+# shellcheck disable=SC2034  # read by migrate and restore
+readonly UMKM_MIGRATE_LOCK=umkm_migrate UMKM_MIGRATE_LOCK_TIMEOUT=30
+
+# umkm_migrate_lock_sql WHO: the SQL that takes that lock for this client
+# session, or stops the session with an error naming WHO. A named lock is
+# the session's: it is released even if the client dies mid-file.
+umkm_migrate_lock_sql() {
+    cat <<SQL
+SELECT GET_LOCK('$UMKM_MIGRATE_LOCK', $UMKM_MIGRATE_LOCK_TIMEOUT) INTO @umkm_migrate_locked;
+DELIMITER //
+BEGIN NOT ATOMIC
+    IF COALESCE(@umkm_migrate_locked, 0) <> 1 THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '$1: timed out waiting for a migration or restore';
+    END IF;
+END //
+DELIMITER ;
+SQL
+}
 
 db_defaults_file="${UMKM_DB_DEFAULTS_FILE:-}"
 db_socket="${UMKM_DB_SOCKET:-}"

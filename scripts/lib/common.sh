@@ -1,7 +1,11 @@
 # shellcheck shell=bash
 # Shared helpers for scripts/run, scripts/test, scripts/stack and scripts/migrate.
 # Sourced, never executed: it sets no shell options of its own, so each script
-# keeps control of `set -euo pipefail` and its traps.
+# keeps control of `set -euo pipefail` and its traps. The other libraries
+# source it themselves; a second source is a no-op.
+
+[[ -z "${_umkm_lib_common:-}" ]] || return 0
+_umkm_lib_common=1
 
 # The checkout's root, found from this file's location so that the scripts
 # work from any working directory (CI runs them from a fresh clone elsewhere).
@@ -13,14 +17,17 @@ export UMKM_ROOT
 # scripts/test install UMKM_PACKAGES, which holds them all.
 #
 # To build umkm-fcgi. libsystemd-dev brings sd_notify for the pool's systemd
-# unit (systemd/); libboost-test-dev is there because configuring the tree
-# configures the unit tests too.
+# unit (systemd/). The tests' Boost.Test is UMKM_TEST_BUILD_PACKAGES': a
+# build of the pool alone (scripts/build, scripts/install, Docker) configures
+# without the tests (BUILD_TESTING=OFF, umkm_build).
 # shellcheck disable=SC2034  # the lists are read by scripts/build
 UMKM_BUILD_PACKAGES=(
     build-essential cmake pkg-config
-    libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-test-dev uuid-dev
+    libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev uuid-dev
     libcurl4-openssl-dev libssl-dev libsystemd-dev
 )
+# What building the tests adds (scripts/run and scripts/test build them).
+UMKM_TEST_BUILD_PACKAGES=(libboost-test-dev)
 # To run a built umkm-fcgi without its build packages (the Docker image's
 # pool): the package of every library it links to (tests/docker checks them
 # against the binary; libc6 is in every Debian system), and libfcgi-bin for
@@ -40,7 +47,7 @@ UMKM_DB_CLIENT_PACKAGES=(mariadb-client)
 # umkm_install_packages).
 # shellcheck disable=SC2034  # read by the scripts that source this file
 UMKM_PACKAGES=(
-    "${UMKM_BUILD_PACKAGES[@]}"
+    "${UMKM_BUILD_PACKAGES[@]}" "${UMKM_TEST_BUILD_PACKAGES[@]}"
     "${UMKM_NGINX_PACKAGES[@]}" mariadb-server "${UMKM_DB_CLIENT_PACKAGES[@]}"
     wrk procps shellcheck
 )
@@ -195,15 +202,26 @@ umkm_unblock_service_starts() {
     fi
 }
 
-# Configures and builds (Release) into UMKM_BUILD_DIR: everything (scripts/run,
-# scripts/test), or only the targets given (scripts/build, scripts/install:
-# umkm-fcgi). Re-running is cheap: CMake and make only redo what changed.
+# Configures and builds (Release) into UMKM_BUILD_DIR: everything, the tests
+# included (scripts/run, scripts/test), or only the targets given
+# (scripts/build, scripts/install: umkm-fcgi). A new build directory for
+# targets only is configured without the tests (BUILD_TESTING=OFF), so it
+# needs no Boost.Test; an existing one keeps what it was configured with.
+# UMKM_WERROR=1 (scripts/test, CI) makes a compiler warning an error.
+# Re-running is cheap: CMake and make only redo what changed.
 # shellcheck disable=SC2120  # the targets are optional
 umkm_build() {
     : "${UMKM_BUILD_DIR:=$UMKM_ROOT/build}"
     export UMKM_BUILD_DIR
+    local -a options=(-DCMAKE_BUILD_TYPE=Release)
+    if (($# == 0)); then
+        options+=(-DBUILD_TESTING=ON)
+    elif [[ ! -f "$UMKM_BUILD_DIR/CMakeCache.txt" ]]; then
+        options+=(-DBUILD_TESTING=OFF)
+    fi
+    [[ "${UMKM_WERROR:-0}" != 1 ]] || options+=(-DUMKM_WERROR=ON)
     umkm_log "building ${*:+$* }into $UMKM_BUILD_DIR (Release)"
-    cmake -S "$UMKM_ROOT" -B "$UMKM_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >&2
+    cmake -S "$UMKM_ROOT" -B "$UMKM_BUILD_DIR" "${options[@]}" >&2
     cmake --build "$UMKM_BUILD_DIR" -j"$(nproc)" --target "${@:-all}" >&2
 }
 

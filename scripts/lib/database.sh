@@ -1,9 +1,16 @@
 # shellcheck shell=bash
 # MariaDB for scripts/stack (one private server: db_start, db_stop,
 # db_status) and scripts/cluster (Galera nodes), both through the helpers
-# at the top (umkm_db_*). Sourced after common.sh, process.sh and
-# render.sh; sets no shell options of its own. The server's settings are
-# conf/mariadb/umkm.cnf's: this file renders only paths around them.
+# at the top (umkm_db_*). Sourced; sets no shell options of its own. The
+# server's settings are conf/mariadb/umkm.cnf's: this file renders only
+# paths around them.
+
+[[ -z "${_umkm_lib_database:-}" ]] || return 0
+_umkm_lib_database=1
+# shellcheck source=scripts/lib/process.sh
+source "${BASH_SOURCE[0]%/*}/process.sh"
+# shellcheck source=scripts/lib/render.sh
+source "${BASH_SOURCE[0]%/*}/render.sh"
 
 # ---- Any server of ours -------------------------------------------------------
 

@@ -1,13 +1,21 @@
 # shellcheck shell=bash
 # nginx for scripts/stack (nginx_start, nginx_stop, nginx_reload,
 # nginx_status) and the cluster's front, which is a stack of its own.
-# Sourced after common.sh, process.sh and render.sh; uses scripts/stack's
-# paths and settings. nginx runs by hand (-p the state directory), so it
-# never touches /var/log/nginx, /run or the system's nginx.
+# Sourced; uses scripts/stack's paths and settings. nginx runs by hand (-p
+# the state directory), so it never touches /var/log/nginx, /run or the
+# system's nginx.
+
+[[ -z "${_umkm_lib_nginx:-}" ]] || return 0
+_umkm_lib_nginx=1
+# shellcheck source=scripts/lib/process.sh
+source "${BASH_SOURCE[0]%/*}/process.sh"
+# shellcheck source=scripts/lib/render.sh
+source "${BASH_SOURCE[0]%/*}/render.sh"
 
 nginx_pid() { live_pid "$NGINX_PID_FILE" "$NGINX_CONF"; }
 
 # Both files from their templates (scripts/lib/render.sh).
+# shellcheck disable=SC2153  # NGINX_DIR and the paths: scripts/stack's
 render_nginx() {
     umkm_render_nginx_main "$NGINX_CONF" "$NGINX_DIR" "$LOG" "$NGINX_PID_FILE"
     umkm_render_nginx_site "$NGINX_DIR/umkm-site.conf" port="$UMKM_HTTP_PORT" \

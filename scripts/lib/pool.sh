@@ -1,8 +1,14 @@
 # shellcheck shell=bash
 # The umkm-fcgi pool of scripts/stack: pool_start, pool_stop, pool_status.
-# Sourced after common.sh, process.sh and render.sh; uses scripts/stack's
-# paths and settings. Its configuration is conf/umkm.conf with this
-# stack's values set (umkm_render_pool_conf).
+# Sourced; uses scripts/stack's paths and settings. Its configuration is
+# conf/umkm.conf with this stack's values set (umkm_render_pool_conf).
+
+[[ -z "${_umkm_lib_pool:-}" ]] || return 0
+_umkm_lib_pool=1
+# shellcheck source=scripts/lib/process.sh
+source "${BASH_SOURCE[0]%/*}/process.sh"
+# shellcheck source=scripts/lib/render.sh
+source "${BASH_SOURCE[0]%/*}/render.sh"
 
 pool_pid() { live_pid "$POOL_PID_FILE" "$POOL_CONF"; }
 
@@ -24,7 +30,7 @@ write_pool_conf() {
         pool.listen="$POOL_LISTEN" pool.listen_allowed_clients="$allowed" \
         pool.listen_backlog="$UMKM_LISTEN_BACKLOG" pool.workers="$UMKM_WORKERS" \
         pool.max_requests="$UMKM_MAX_REQUESTS" pool.request_timeout="$UMKM_REQUEST_TIMEOUT" \
-        pool.max_queue_wait="$UMKM_MAX_QUEUE_WAIT" \
+        pool.max_queue_wait_ms="$UMKM_MAX_QUEUE_WAIT" \
         database.socket="$socket" database.host="$hosts" database.password="$password" \
         events.publish_url="http://127.0.0.1:$UMKM_HTTP_PORT/_umkm/events/publish/" \
         log.file="$LOG/umkm-fcgi.log"

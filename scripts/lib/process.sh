@@ -1,7 +1,12 @@
 # shellcheck shell=bash
 # Finding, waiting for and stopping the daemons a script started (MariaDB,
 # the pool, nginx), by pid file and config file. Sourced by scripts/stack and
-# scripts/cluster after common.sh; sets no shell options of its own.
+# scripts/cluster; sets no shell options of its own.
+
+[[ -z "${_umkm_lib_process:-}" ]] || return 0
+_umkm_lib_process=1
+# shellcheck source=scripts/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/common.sh"
 
 # Prints the path of the first of the programs named that is installed.
 find_binary() {

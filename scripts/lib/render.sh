@@ -15,9 +15,14 @@
 #   nginx/nginx.conf.template         nginx's main file (umkm_render_nginx_main)
 #   nginx/umkm-site.conf.template     the site (umkm_render_nginx_site)
 #
-# Sourced after common.sh; sets no shell options of its own. Values are
-# given as NAME=VALUE arguments (inside bash: a password given so is never
-# on a process's command line).
+# Sourced; sets no shell options of its own. Values are given as NAME=VALUE
+# arguments (inside bash: a password given so is never on a process's
+# command line).
+
+[[ -z "${_umkm_lib_render:-}" ]] || return 0
+_umkm_lib_render=1
+# shellcheck source=scripts/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/common.sh"
 
 UMKM_CONF_DIR="$UMKM_ROOT/conf"
 UMKM_MARIADB_CNF="$UMKM_CONF_DIR/mariadb/umkm.cnf"
