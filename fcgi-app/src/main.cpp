@@ -66,24 +66,31 @@ int main(int argc, char** argv) {
         }
     }
     umkm::Config config;
+    std::vector<std::string> warnings;  // logged where each mode logs
     try {
-        config = umkm::load_config(path);
+        config = umkm::load_config(path, &warnings);
     } catch (const std::exception& e) {
         std::cerr << "umkm-fcgi: " << e.what() << "\n";
         return 1;
     }
+    const auto log_warnings = [&] {
+        for (const std::string& warning : warnings) LOG_WARN(warning);
+    };
     if (token_command) {
         // Problems go to the terminal, not to the pool's log file.
         umkm::log::set_level(umkm::log::parse_level(config.log.level));
+        log_warnings();
         return umkm::cli::run_token_command(config, command_args, std::cout, std::cerr);
     }
     if (test_only) {
+        log_warnings();
         std::cout << "umkm-fcgi: configuration file " << path << " test is successful\n";
         return 0;
     }
     try {
         umkm::log::set_level(umkm::log::parse_level(config.log.level));
         umkm::log::open_file(config.log.file);
+        log_warnings();
         umkm::pool::Master master(path, config);
         return master.run();
     } catch (const std::exception& e) {

@@ -64,6 +64,7 @@ umkm_connection_option() {
         value="$2"
         UMKM_SHIFT=2
     fi
+    [[ -n "$value" ]] || umkm_die "$name needs a value"
     case "$name" in
         --defaults-file) db_defaults_file="$value" ;;
         --socket) db_socket="$value" ;;

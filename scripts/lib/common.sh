@@ -17,13 +17,14 @@ export UMKM_ROOT
 # scripts/test install UMKM_PACKAGES, which holds them all.
 #
 # To build umkm-fcgi. libsystemd-dev brings sd_notify for the pool's systemd
-# unit (systemd/). The tests' Boost.Test is UMKM_TEST_BUILD_PACKAGES': a
-# build of the pool alone (scripts/build, scripts/install, Docker) configures
-# without the tests (BUILD_TESTING=OFF, umkm_build).
+# unit (systemd/); libboost-dev Boost's headers (PropertyTree reads the INI
+# config). The tests' Boost.Test is UMKM_TEST_BUILD_PACKAGES': a build of
+# the pool alone (scripts/build, scripts/install, Docker) configures without
+# the tests (BUILD_TESTING=OFF, umkm_build).
 # shellcheck disable=SC2034  # the lists are read by scripts/build
 UMKM_BUILD_PACKAGES=(
     build-essential cmake pkg-config
-    libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev uuid-dev
+    libfcgi-dev libmysqlcppconn-dev libjsoncpp-dev nlohmann-json3-dev libboost-dev uuid-dev
     libcurl4-openssl-dev libssl-dev libsystemd-dev
 )
 # What building the tests adds (scripts/run and scripts/test build them).
@@ -207,7 +208,8 @@ umkm_unblock_service_starts() {
 # (scripts/build, scripts/install: umkm-fcgi). A new build directory for
 # targets only is configured without the tests (BUILD_TESTING=OFF), so it
 # needs no Boost.Test; an existing one keeps what it was configured with.
-# UMKM_WERROR=1 (scripts/test, CI) makes a compiler warning an error.
+# UMKM_WERROR=1 (scripts/test's default, CI) makes a compiler warning an
+# error, UMKM_WERROR=0 not.
 # Re-running is cheap: CMake and make only redo what changed.
 # shellcheck disable=SC2120  # the targets are optional
 umkm_build() {
@@ -219,7 +221,11 @@ umkm_build() {
     elif [[ ! -f "$UMKM_BUILD_DIR/CMakeCache.txt" ]]; then
         options+=(-DBUILD_TESTING=OFF)
     fi
-    [[ "${UMKM_WERROR:-0}" != 1 ]] || options+=(-DUMKM_WERROR=ON)
+    # Unset: whatever the build directory was configured with.
+    case "${UMKM_WERROR:-}" in
+        1) options+=(-DUMKM_WERROR=ON) ;;
+        0) options+=(-DUMKM_WERROR=OFF) ;;
+    esac
     umkm_log "building ${*:+$* }into $UMKM_BUILD_DIR (Release)"
     cmake -S "$UMKM_ROOT" -B "$UMKM_BUILD_DIR" "${options[@]}" >&2
     cmake --build "$UMKM_BUILD_DIR" -j"$(nproc)" --target "${@:-all}" >&2

@@ -87,15 +87,20 @@ umkm_render_template() {
     printf '%s' "$text"
 }
 
-# umkm_render_pool_conf OUT HEADER SECTION.KEY=VALUE...: the pool's
-# configuration is conf/umkm.conf itself, documentation and defaults
-# included, with the given keys set to the given values (each must be a
-# key of the shipped file: a renamed key fails here, not at the pool's
-# start). HEADER is a comment put first (who wrote it). 0600: it holds the
-# database password.
+# umkm_render_pool_conf OUT HEADER [--from FILE] SECTION.KEY=VALUE...: the
+# pool's configuration is conf/umkm.conf itself (or FILE, a copy of it: an
+# install's umkm.conf.example, which matches the binary installed with it),
+# documentation and defaults included, with the given keys set to the given
+# values (each must be a key of the shipped file: a renamed key fails here,
+# not at the pool's start). HEADER is a comment put first (who wrote it).
+# 0600: it holds the database password.
 umkm_render_pool_conf() {
-    local out="$1" header="$2" pair line section="" key text=""
+    local out="$1" header="$2" source="$UMKM_POOL_CONF_SOURCE" pair line section="" key text=""
     shift 2
+    if [[ "${1:-}" == --from ]]; then
+        source="$2"
+        shift 2
+    fi
     local -A want=() used=()
     for pair in "$@"; do
         key="${pair%%=*}"
@@ -113,9 +118,9 @@ umkm_render_pool_conf() {
             fi
         fi
         text+="$line"$'\n'
-    done <"$UMKM_POOL_CONF_SOURCE"
+    done <"$source"
     for key in "${!want[@]}"; do
-        [[ -n "${used[$key]+set}" ]] || umkm_die "conf/umkm.conf has no key ${key#*.} in [${key%%.*}]"
+        [[ -n "${used[$key]+set}" ]] || umkm_die "${source#"$UMKM_ROOT"/} has no key ${key#*.} in [${key%%.*}]"
     done
     umkm_render_write "$out" 0600 "; ${header//$'\n'/$'\n'; }"$'\n;\n'"$text"
 }
@@ -171,14 +176,17 @@ umkm_render_app_account() {
 # for nginx run by hand (-p NGINX_DIR): the private stack, the cluster's
 # front and the Docker image. A real install uses Debian's own.
 umkm_render_nginx_main() {
-    local out="$1" nginx_dir="$2" log_dir="$3" pid_file="$4" user_line
+    local out="$1" nginx_dir="$2" log_dir="$3" pid_file="$4" user_line text
     if umkm_is_root; then
         user_line="user root;"
     else
         user_line="# Not root: nginx runs as $(id -un), like the pool."
     fi
-    umkm_render_write "$out" 0644 "$(umkm_render_template "$UMKM_ROOT/nginx/nginx.conf.template" \
-        "NGINX_USER=$user_line" "NGINX_PID=$pid_file" "NGINX_DIR=$nginx_dir" "LOG_DIR=$log_dir")"$'\n'
+    # An assignment of its own, so that a failed render stops here (set -e)
+    # instead of writing an empty file.
+    text="$(umkm_render_template "$UMKM_ROOT/nginx/nginx.conf.template" \
+        "NGINX_USER=$user_line" "NGINX_PID=$pid_file" "NGINX_DIR=$nginx_dir" "LOG_DIR=$log_dir")"
+    umkm_render_write "$out" 0644 "$text"$'\n'
 }
 
 # umkm_render_nginx_site OUT NAME=VALUE...: the site, for every renderer.

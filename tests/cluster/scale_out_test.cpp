@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(every_acknowledged_payment_survives_losing_a_node_and_a_poo
     // The shop went on selling: pool 2 moved to node 3 and nginx sent
     // everything to pool 2. (A storm that got only 503s after the kill
     // fails here. Some 503s are right: the requests in flight at the kill,
-    // and those shed by max_queue_wait while the cluster pauses to evict
+    // and those shed by max_queue_wait_ms while the cluster pauses to evict
     // the dead node.)
     const StormCounts after = storm.counts();
     BOOST_TEST_MESSAGE("after the kill: " << after.ok - at_kill.ok << " ok, "

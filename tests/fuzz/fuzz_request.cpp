@@ -1,13 +1,15 @@
 // Fuzzes what a worker does with one request, up to the database: the
 // FastCGI parameters it reads (pool/request_params), then the application's
-// routing, query and body parsing and validation (controller::App). The
-// database is unreachable (a socket that does not exist), so a request that
-// passes validation is answered 503, as when MariaDB is down.
+// routing, admission control, query and body parsing and validation
+// (controller::App). The database is unreachable (a socket that does not
+// exist), so a request that passes validation is answered 503, as when
+// MariaDB is down.
 //
 // Input (FuzzedDataProvider): the parameters below in order, each a
 // string ended by a backslash and another character, then the body.
 // Every answer must be a JSON envelope whose "code" is the HTTP status, and
-// never a 500: a 500 is a bug we did not handle.
+// never a 500: a 500 is a bug we did not handle. The one exception is the
+// metrics' 200, Prometheus's text.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <json/reader.h>
 #include <json/value.h>
@@ -27,6 +29,7 @@
 namespace {
 
 constexpr long kMaxBody = 16384;  // umkm.conf's default max_body_size
+constexpr const char* kMetrics = "umkm_workers 4\n";
 
 umkm::controller::App& app() {
     static auto db = [] {
@@ -35,7 +38,7 @@ umkm::controller::App& app() {
         config.connect_timeout = 1;
         return std::make_unique<umkm::store::Database>(config);
     }();
-    static umkm::controller::App instance(*db, kMaxBody);
+    static umkm::controller::App instance(*db, kMaxBody, [] { return std::string(kMetrics); });
     return instance;
 }
 
@@ -68,10 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // says, and no more than the limit + 1.
     const auto length = umkm::pool::body_length(params["CONTENT_LENGTH"], kMaxBody);
     request.body = rest.substr(0, static_cast<size_t>(length.value_or(0)));
-    (void)umkm::pool::queue_wait_ms(params["REQUEST_START"], 1.8e9);
-
-    const umkm::http::Response r = app().handle(request);
+    // Shed as a worker would with max_queue_wait_ms = 100.
+    const auto waited = umkm::pool::queue_wait_ms(params["REQUEST_START"], 1.8e9);
+    const umkm::http::Response r =
+        app().handle(request, [&] { return waited && *waited > 100 && *waited < 30000; });
     if (r.status < 200 || r.status > 599) fail("status out of range", r);
+    if (r.status == 200 && r.body == kMetrics) return 0;
     if (r.status == 500) fail("an unhandled failure (500)", r);
     Json::Value body;
     Json::CharReaderBuilder builder;

@@ -360,7 +360,7 @@ BOOST_AUTO_TEST_CASE(a_pay_chosen_as_deadlock_victim_is_retried_and_succeeds) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-// The pool's admission control (umkm.conf max_queue_wait, 100 ms here): a
+// The pool's admission control (umkm.conf max_queue_wait_ms, 100 here): a
 // request that waited longer than that for a free worker is answered 503
 // with Retry-After before it touches anything, while the requests that got
 // a worker finish normally.
@@ -387,7 +387,7 @@ BOOST_AUTO_TEST_CASE(a_request_that_waited_too_long_for_a_worker_is_turned_away_
         "the four pays never all waited for the lock");
 
     // A health check and a listing now queue behind them for longer than
-    // max_queue_wait.
+    // max_queue_wait_ms.
     auto health = std::async(std::launch::async, [] {
         HttpClient http(stack().base_url());
         return http.get("/api/small/health");

@@ -1,8 +1,72 @@
 #include "config/config.h"
 
 #include <boost/test/unit_test.hpp>
+#include <ios>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 using umkm::parse_config;
+
+namespace {
+
+// Every setting of a Config as ("section.key", its value as text), in the
+// order of the structs. The structured bindings name each struct's every
+// member: a field added to a struct and not here does not compile, so that
+// the comparison below always covers the whole configuration.
+std::vector<std::pair<std::string, std::string>> settings_of(const umkm::Config& c) {
+    const auto text = [](const auto& value) {
+        std::ostringstream out;
+        out << value;
+        return out.str();
+    };
+    const auto octal = [](int value) {
+        std::ostringstream out;
+        out << '0' << std::oct << value;
+        return out.str();
+    };
+    const auto& [pool, database, events, logging] = c;
+    const auto& [listen, listen_backlog, listen_mode, listen_allowed_clients, workers, max_requests,
+                 request_timeout, max_queue_wait_ms, shutdown_timeout, max_body_size, pid_file] =
+        pool;
+    const auto& [hosts, socket, user, password, name, connect_timeout, query_timeout, retry_after] =
+        database;
+    const auto& [publish_url, poll_interval_ms] = events;
+    const auto& [level, file] = logging;
+    std::string host_list;
+    for (const umkm::DatabaseHost& host : hosts) {
+        const auto& [host_name, port] = host;
+        host_list += (host_list.empty() ? "" : ", ") + host_name + ":" + text(port);
+    }
+    return {
+        {"pool.listen", listen},
+        {"pool.listen_backlog", text(listen_backlog)},
+        {"pool.listen_mode", octal(listen_mode)},
+        {"pool.listen_allowed_clients", listen_allowed_clients},
+        {"pool.workers", text(workers)},
+        {"pool.max_requests", text(max_requests)},
+        {"pool.request_timeout", text(request_timeout)},
+        {"pool.max_queue_wait_ms", text(max_queue_wait_ms)},
+        {"pool.shutdown_timeout", text(shutdown_timeout)},
+        {"pool.max_body_size", text(max_body_size)},
+        {"pool.pid_file", pid_file},
+        {"database.host and port", host_list},
+        {"database.socket", socket},
+        {"database.user", user},
+        {"database.password", password},
+        {"database.name", name},
+        {"database.connect_timeout", text(connect_timeout)},
+        {"database.query_timeout", text(query_timeout)},
+        {"database.retry_after", text(retry_after)},
+        {"events.publish_url", publish_url},
+        {"events.poll_interval_ms", text(poll_interval_ms)},
+        {"log.level", level},
+        {"log.file", file},
+    };
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(config)
 
@@ -16,10 +80,28 @@ BOOST_AUTO_TEST_CASE(defaults_apply_when_the_file_is_empty) {
     BOOST_TEST(c.log.level == "info");
 }
 
+// conf/umkm.conf shows every key with its default: it must say exactly
+// what the code does when the key is left out.
+BOOST_AUTO_TEST_CASE(the_shipped_file_sets_exactly_the_defaults) {
+    std::vector<std::string> warnings;
+    const auto shipped = settings_of(umkm::load_config(UMKM_SHIPPED_CONFIG, &warnings));
+    const auto defaults = settings_of(umkm::Config{});
+    std::string said;
+    for (const std::string& warning : warnings) said += "\n" + warning;
+    BOOST_TEST(warnings.empty(), "the shipped file has warnings:" << said);
+    BOOST_TEST_REQUIRE(shipped.size() == defaults.size());
+    for (std::size_t i = 0; i < shipped.size(); ++i) {
+        BOOST_TEST(shipped[i].second == defaults[i].second,
+                   shipped[i].first << ": " << UMKM_SHIPPED_CONFIG << " says '" << shipped[i].second
+                                    << "', fcgi-app/src/config/config.h's default is '"
+                                    << defaults[i].second << "'");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(reads_every_section_with_comments) {
     auto c = parse_config(
         "; pool\n[pool]\nlisten = 127.0.0.1:9000\nworkers = 8\nlisten_mode = 0600\n"
-        "max_requests = 0\nrequest_timeout = 7\nmax_queue_wait = 40\n"
+        "max_requests = 0\nrequest_timeout = 7\nmax_queue_wait_ms = 40\n"
         "# db\n[database]\nsocket = /tmp/my.sock\nuser = shop\npassword = s3cret=x\n"
         "query_timeout = 3\n[log]\nlevel = debug\n");
     BOOST_TEST(c.pool.listen == "127.0.0.1:9000");
@@ -27,7 +109,7 @@ BOOST_AUTO_TEST_CASE(reads_every_section_with_comments) {
     BOOST_TEST(c.pool.listen_mode == 0600);
     BOOST_TEST(c.pool.max_requests == 0);
     BOOST_TEST(c.pool.request_timeout == 7);
-    BOOST_TEST(c.pool.max_queue_wait == 40);
+    BOOST_TEST(c.pool.max_queue_wait_ms == 40);
     BOOST_TEST(c.database.socket == "/tmp/my.sock");
     BOOST_TEST(c.database.password == "s3cret=x");
     BOOST_TEST(c.database.query_timeout == 3);
@@ -116,6 +198,65 @@ BOOST_AUTO_TEST_CASE(allowed_clients_are_a_list_of_ipv4_addresses) {
 BOOST_AUTO_TEST_CASE(rejects_duplicate_keys_and_keys_outside_sections) {
     BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 2\nworkers = 3\n"), std::runtime_error);
     BOOST_CHECK_THROW(parse_config("workers = 2\n"), std::runtime_error);
+    BOOST_CHECK_THROW(parse_config("[pool]\nworkers = 2\n[log]\n[pool]\nlisten = x\n"),
+                      std::runtime_error);
+}
+
+// The INI grammar (Boost.PropertyTree's, which conf/umkm.conf's header
+// describes): an error names the line.
+BOOST_AUTO_TEST_CASE(reads_the_ini_grammar_it_always_read) {
+    auto c = parse_config(
+        "  ; indented comment\n\n[pool]   ; after a section: ignored\n"
+        "\tworkers=6\t\r\n  # hash comment\nlisten =  /tmp/a b.sock  \n[ log ]\nlevel=debug");
+    BOOST_TEST(c.pool.workers == 6);
+    BOOST_TEST(c.pool.listen == "/tmp/a b.sock");
+    BOOST_TEST(c.log.level == "debug");
+    // A section that was opened empty may be opened again.
+    BOOST_TEST(parse_config("[pool]\n[pool]\nworkers = 3\n").pool.workers == 3);
+    // Everything after the first '=' is the value, a trailing comment too.
+    BOOST_TEST(parse_config("[database]\npassword = a=b ; c\n").database.password == "a=b ; c");
+    struct Case {
+        const char* text;
+        const char* error;
+    };
+    for (const Case& bad : {
+             Case{"[pool]\nworkers\n", "<config>: line 2: '=' character not found in line"},
+             Case{"[pool\nworkers = 2\n", "<config>: line 1: unmatched '['"},
+             Case{"[pool]\n= 2\n", "<config>: line 2: key expected"},
+             Case{"[pool]\nworkers = 2\n\nworkers = 3\n", "<config>: line 4: duplicate key name"},
+             Case{"[log]\nlevel = info\n[log]\n", "<config>: line 3: duplicate section name"},
+         }) {
+        BOOST_TEST_CONTEXT(bad.text) {
+            BOOST_CHECK_EXCEPTION(parse_config(bad.text), std::runtime_error,
+                                  [&](const std::runtime_error& e) {
+                                      BOOST_TEST(e.what() == std::string(bad.error));
+                                      return true;
+                                  });
+        }
+    }
+}
+
+// max_queue_wait_ms was max_queue_wait before the name said its unit.
+BOOST_AUTO_TEST_CASE(the_old_name_of_max_queue_wait_ms_is_read_with_a_warning) {
+    std::vector<std::string> warnings;
+    auto c = parse_config("[pool]\nmax_queue_wait = 40\n", "old.conf", &warnings);
+    BOOST_TEST(c.pool.max_queue_wait_ms == 40);
+    BOOST_TEST_REQUIRE(warnings.size() == 1u);
+    BOOST_TEST(warnings[0].find("old.conf: pool.max_queue_wait") == 0u, warnings[0]);
+    BOOST_TEST(warnings[0].find("max_queue_wait_ms") != std::string::npos, warnings[0]);
+
+    warnings.clear();
+    BOOST_TEST(parse_config("[pool]\nmax_queue_wait_ms = 40\n", "new.conf", &warnings)
+                   .pool.max_queue_wait_ms == 40);
+    BOOST_TEST(warnings.empty());
+    // Range checked as the new name is.
+    BOOST_CHECK_THROW(parse_config("[pool]\nmax_queue_wait = -1\n"), std::runtime_error);
+    // Both at once: which one was meant is not for the pool to guess.
+    BOOST_CHECK_EXCEPTION(parse_config("[pool]\nmax_queue_wait = 40\nmax_queue_wait_ms = 50\n"),
+                          std::runtime_error, [](const std::runtime_error& e) {
+                              return std::string(e.what()).find("pool.max_queue_wait:") !=
+                                     std::string::npos;
+                          });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -69,4 +69,20 @@ BOOST_AUTO_TEST_CASE(known_paths_with_another_method_are_405_with_allow) {
     BOOST_TEST(r.allowed_methods("/nowhere") == "");
 }
 
+// What the pool's admission control may turn away (the health check never).
+BOOST_AUTO_TEST_CASE(a_route_never_shed_is_so_for_its_path_whatever_the_method) {
+    Router r = make_router();
+    r.add(
+        "GET", "/api/small/health", [](Request&) { return Response{}; },
+        http::Admission::never_shed);
+    const auto never = [&](const char* path) {
+        return r.admission_of(path) == http::Admission::never_shed;
+    };
+    BOOST_TEST(never("/api/small/health"));
+    BOOST_TEST(!never("/api/small/health/"));
+    BOOST_TEST(!never("/api/small/stocks"));
+    BOOST_TEST(!never("/api/small/transactions/x"));
+    BOOST_TEST(!never("/nowhere"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

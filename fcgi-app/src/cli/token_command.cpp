@@ -1,6 +1,5 @@
 #include "cli/token_command.h"
 
-#include <cppconn/datatype.h>
 #include <cppconn/exception.h>
 
 #include <cstdint>
@@ -10,6 +9,7 @@
 #include "domain/errors.h"
 #include "store/audit_store.h"
 #include "store/database.h"
+#include "store/token_store.h"
 
 namespace umkm::cli {
 namespace {
@@ -47,40 +47,26 @@ int create(store::Database& db, const std::string& name, std::ostream& out) {
     // The hash of the hex text, as the request path computes it from the
     // token it is shown.
     std::string hash = crypto::sha256(secret);
-    std::int64_t id = db.transaction([&] {
-        // Names compare case-insensitively (the column's collation): "Alice"
-        // finds "alice". FOR UPDATE keeps a concurrent revoke or reuse out.
-        sql::PreparedStatement& find = db.prepare(
-            "SELECT id, name, revoked_at IS NULL FROM admin_tokens WHERE name = ? FOR UPDATE");
-        find.setString(1, name);
-        store::ResultSetPtr row(find.executeQuery());
-        std::int64_t token_id = 0;
-        if (row->next()) {
-            token_id = row->getInt64(1);
-            if (row->getBoolean(3)) {
-                throw Refused("an active token named '" + row->getString(2).asStdString() +
+    Id id = db.transaction([&] {
+        // Locked: a concurrent revoke or reuse of the name waits.
+        auto token = store::lock_admin_token_named(db, name);
+        Id token_id = 0;
+        if (token) {
+            if (!token->revoked) {
+                throw Refused("an active token named '" + token->name +
                               "' exists; revoke it first to replace it");
             }
             // A revoked name is reused: same id, new secret, a fresh life.
             // The old token stays dead, since its secret no longer matches.
-            sql::PreparedStatement& reuse = db.prepare(
-                "UPDATE admin_tokens SET name = ?, secret_sha256 = ?, "
-                "created_at = UTC_TIMESTAMP(6), revoked_at = NULL, last_used_at = NULL "
-                "WHERE id = ?");
-            reuse.setString(1, name);
-            reuse.setString(2, hash);
-            reuse.setInt64(3, token_id);
-            reuse.executeUpdate();
+            token_id = token->id;
+            store::renew_admin_token(db, token_id, name, hash);
         } else {
-            sql::PreparedStatement& insert = db.prepare(
-                "INSERT INTO admin_tokens (name, secret_sha256, created_at) "
-                "VALUES (?, ?, UTC_TIMESTAMP(6))");
-            insert.setString(1, name);
-            insert.setString(2, hash);
-            insert.executeUpdate();
-            store::ResultSetPtr last(db.prepare("SELECT LAST_INSERT_ID()").executeQuery());
-            last->next();
-            token_id = last->getInt64(1);
+            auto inserted = store::insert_admin_token(db, name, hash);
+            if (!inserted) {
+                throw Refused("a token named '" + name +
+                              "' was created at the same moment; nothing was changed");
+            }
+            token_id = *inserted;
         }
         audit(db, "token.create", name, nullptr, name_json(name));
         return token_id;
@@ -91,53 +77,27 @@ int create(store::Database& db, const std::string& name, std::ostream& out) {
 }
 
 int list(store::Database& db, std::ostream& out, std::ostream& err) {
-    struct Row {
-        std::string name, id, created, last_used, revoked;
-    };
-    auto rows = db.read([&] {
-        sql::PreparedStatement& ps = db.prepare(
-            "SELECT name, id, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
-            "DATE_FORMAT(last_used_at, '%Y-%m-%dT%H:%i:%sZ'), "
-            "DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%sZ') FROM admin_tokens ORDER BY id");
-        store::ResultSetPtr rs(ps.executeQuery());
-        std::vector<Row> found;
-        auto time_or_dash = [&](int column) {
-            return rs->isNull(column) ? std::string("-") : rs->getString(column).asStdString();
-        };
-        while (rs->next()) {
-            found.push_back({rs->getString(1).asStdString(), std::to_string(rs->getInt64(2)),
-                             time_or_dash(3), time_or_dash(4), time_or_dash(5)});
-        }
-        return found;
-    });
-    for (const Row& r : rows) {
-        out << "name=" << r.name << " id=" << r.id << " created_at=" << r.created
-            << " last_used_at=" << r.last_used << " revoked_at=" << r.revoked << "\n";
+    auto tokens = db.read([&] { return store::list_admin_tokens(db); });
+    for (const store::AdminTokenListing& t : tokens) {
+        out << "name=" << t.name << " id=" << t.id << " created_at=" << t.created_at
+            << " last_used_at=" << t.last_used_at.value_or("-")
+            << " revoked_at=" << t.revoked_at.value_or("-") << "\n";
     }
-    if (rows.empty()) err << "umkm-fcgi: no tokens\n";
+    if (tokens.empty()) err << "umkm-fcgi: no tokens\n";
     return 0;
 }
 
 int revoke(store::Database& db, const std::string& name, std::ostream& out) {
-    auto [id, stored_name] = db.transaction([&] {
-        sql::PreparedStatement& find = db.prepare(
-            "SELECT id, name FROM admin_tokens WHERE name = ? AND revoked_at IS NULL "
-            "FOR UPDATE");
-        find.setString(1, name);
-        store::ResultSetPtr row(find.executeQuery());
-        if (!row->next()) throw Refused("no active token named '" + name + "'");
-        std::int64_t token_id = row->getInt64(1);
-        std::string token_name = row->getString(2).asStdString();
-        sql::PreparedStatement& update =
-            db.prepare("UPDATE admin_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ?");
-        update.setInt64(1, token_id);
-        update.executeUpdate();
-        std::string before = "{\"name\":\"" + token_name + "\",\"revoked\":false}";
-        audit(db, "token.revoke", token_name, &before,
-              "{\"name\":\"" + token_name + "\",\"revoked\":true}");
-        return std::make_pair(token_id, token_name);
+    store::AdminToken revoked = db.transaction([&] {
+        auto token = store::lock_admin_token_named(db, name);
+        if (!token || token->revoked) throw Refused("no active token named '" + name + "'");
+        store::revoke_admin_token(db, token->id);
+        std::string before = "{\"name\":\"" + token->name + "\",\"revoked\":false}";
+        audit(db, "token.revoke", token->name, &before,
+              "{\"name\":\"" + token->name + "\",\"revoked\":true}");
+        return *token;
     });
-    out << "revoked token " << stored_name << " (id " << id << ")\n";
+    out << "revoked token " << revoked.name << " (id " << revoked.id << ")\n";
     return 0;
 }
 
@@ -192,12 +152,7 @@ int run_token_command(const Config& config, const std::vector<std::string>& args
         err << "umkm-fcgi: " << e.what() << " (database " << config.database.name << " as "
             << config.database.user << ")\n";
     } catch (const sql::SQLException& e) {
-        if (e.getErrorCode() == 1062) {  // ER_DUP_ENTRY: a create of the same name won the race
-            err << "umkm-fcgi: a token named '" << args[1]
-                << "' was created at the same moment; nothing was changed\n";
-        } else {
-            err << "umkm-fcgi: database error " << e.getErrorCode() << ": " << e.what() << "\n";
-        }
+        err << "umkm-fcgi: database error " << e.getErrorCode() << ": " << e.what() << "\n";
     } catch (const std::exception& e) {
         err << "umkm-fcgi: " << e.what() << "\n";
     }

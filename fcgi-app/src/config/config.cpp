@@ -21,6 +21,10 @@ class Reader {
   public:
     Reader(const pt::ptree& tree, std::string origin) : tree_(tree), origin_(std::move(origin)) {}
 
+    bool has(const std::string& key) const {
+        return tree_.get_optional<std::string>(key).has_value();
+    }
+
     void text(const std::string& key, std::string& out) {
         known_.insert(key);
         if (auto v = tree_.get_optional<std::string>(key)) out = trim(*v);
@@ -148,7 +152,8 @@ std::vector<DatabaseHost> parse_hosts(const std::string& text, int default_port)
 
 }  // namespace
 
-Config parse_config(const std::string& text, const std::string& origin) {
+Config parse_config(const std::string& text, const std::string& origin,
+                    std::vector<std::string>* warnings) {
     pt::ptree tree;
     std::istringstream in(text);
     try {
@@ -166,7 +171,22 @@ Config parse_config(const std::string& text, const std::string& origin) {
     r.integer("pool.workers", 1, 256, c.pool.workers);
     r.integer("pool.max_requests", 0, 1000000000L, c.pool.max_requests);
     r.integer("pool.request_timeout", 0, 86400, c.pool.request_timeout);
-    r.integer("pool.max_queue_wait", 0, 600000, c.pool.max_queue_wait);
+    r.integer("pool.max_queue_wait_ms", 0, 600000, c.pool.max_queue_wait_ms);
+    // Its name before it said its unit: still read, for the files written
+    // then, and each start and check says what to rename.
+    if (r.has("pool.max_queue_wait")) {
+        if (r.has("pool.max_queue_wait_ms")) {
+            r.fail("pool.max_queue_wait",
+                   "the old name of pool.max_queue_wait_ms, which is set too; keep only "
+                   "max_queue_wait_ms");
+        }
+        r.integer("pool.max_queue_wait", 0, 600000, c.pool.max_queue_wait_ms);
+        if (warnings) {
+            warnings->push_back(origin +
+                                ": pool.max_queue_wait is deprecated, rename it "
+                                "max_queue_wait_ms (the same milliseconds)");
+        }
+    }
     r.integer("pool.shutdown_timeout", 0, 3600, c.pool.shutdown_timeout);
     r.integer("pool.max_body_size", 1024, 16L * 1024 * 1024, c.pool.max_body_size);
     r.text("pool.pid_file", c.pool.pid_file);
@@ -224,12 +244,12 @@ Config parse_config(const std::string& text, const std::string& origin) {
     return c;
 }
 
-Config load_config(const std::string& path) {
+Config load_config(const std::string& path, std::vector<std::string>* warnings) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error(path + ": cannot open configuration file");
     std::stringstream text;
     text << in.rdbuf();
-    return parse_config(text.str(), path);
+    return parse_config(text.str(), path, warnings);
 }
 
 }  // namespace umkm

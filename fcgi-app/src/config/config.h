@@ -1,6 +1,8 @@
-// The pool's configuration: an INI file in php-fpm's spirit (fcgi-app/umkm.conf
-// documents every key with its default). Unknown keys are errors, so a typo
-// never silently falls back to a default.
+// The pool's configuration: an INI file in php-fpm's spirit (conf/umkm.conf
+// documents every key with its default; tests/unit/config_test.cpp checks
+// that the file and the defaults here agree). Unknown keys are errors, so a
+// typo never silently falls back to a default. A key without a unit in its
+// name counts seconds; one in milliseconds ends in _ms.
 #pragma once
 
 #include <string>
@@ -18,9 +20,11 @@ struct PoolConfig {
     int workers = 4;
     long max_requests = 10000;  // 0: never recycle
     int request_timeout = 30;   // seconds; 0: no limit
-    int max_queue_wait = 100;   // milliseconds a request may wait for a worker; 0: no limit
-    int shutdown_timeout = 30;  // seconds a graceful stop waits for in-flight requests
-    long max_body_size = 16384;
+    // Milliseconds a request may wait for a worker; 0: no limit. The key was
+    // max_queue_wait before it said its unit, and that name is still read.
+    int max_queue_wait_ms = 100;
+    int shutdown_timeout = 30;   // seconds a graceful stop waits for in-flight requests
+    long max_body_size = 16384;  // bytes
     std::string pid_file;
 };
 
@@ -66,8 +70,11 @@ struct Config {
 };
 
 // Reads and validates; throws std::runtime_error naming the file, key and
-// the allowed range.
-Config load_config(const std::string& path);
-Config parse_config(const std::string& text, const std::string& origin = "<config>");
+// the allowed range. What is accepted but should change (a deprecated key's
+// name) is added to `warnings`, one line each, for the caller to log once
+// logging is set up.
+Config load_config(const std::string& path, std::vector<std::string>* warnings = nullptr);
+Config parse_config(const std::string& text, const std::string& origin = "<config>",
+                    std::vector<std::string>* warnings = nullptr);
 
 }  // namespace umkm

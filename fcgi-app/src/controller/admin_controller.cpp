@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "controller/admin_bodies.h"
 #include "controller/query_params.h"
@@ -13,6 +14,7 @@
 #include "json_io/writer.h"
 #include "service/admin_goods_service.h"
 #include "service/audit_service.h"
+#include "service/stock_service.h"
 #include "service/transaction_service.h"
 
 namespace umkm::controller {
@@ -36,35 +38,37 @@ http::Response goods_answer(const Goods& goods) {
     return http::ok(json::admin_goods(goods));
 }
 
-std::string status_filter(const http::Query& query) {
-    std::string status = query.get("status").value_or("");
-    std::transform(status.begin(), status.end(), status.begin(),
+// ?status=PAID, VERIFIED or REJECTED, in any case; absent or empty: all.
+std::optional<TransactionStatus> status_filter(const http::Query& query) {
+    std::string name = query.get("status").value_or("");
+    if (name.empty()) return std::nullopt;
+    std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    if (!status.empty() && status != "PAID" && status != "VERIFIED" && status != "REJECTED") {
+    auto status = transaction_status_named(name);
+    if (!status) {
         throw ShopError(ErrorKind::bad_request, "status",
                         "status must be PAID, VERIFIED or REJECTED");
     }
     return status;
 }
 
+// ?deleted=true (hidden goods only), false (on sale only) or all (default).
+std::optional<bool> deleted_filter(const http::Query& query) {
+    const std::string deleted = query.get("deleted").value_or("all");
+    if (deleted == "all") return std::nullopt;
+    if (deleted == "true") return true;
+    if (deleted == "false") return false;
+    throw ShopError(ErrorKind::bad_request, "deleted", "deleted must be all, true or false");
+}
+
 }  // namespace
 
 http::Response AdminController::list_goods(http::Request& request) {
     http::Query query = http::Query::parse(request.query_string);
-    service::StockQuery q = stock_query_from(query);
-    std::string deleted = query.get("deleted").value_or("all");
-    if (deleted == "all") {
-        q.filter = store::GoodsFilter::all;
-    } else if (deleted == "true") {
-        q.filter = store::GoodsFilter::deleted;
-    } else if (deleted == "false") {
-        q.filter = store::GoodsFilter::on_sale;
-    } else {
-        throw ShopError(ErrorKind::bad_request, "deleted", "deleted must be all, true or false");
-    }
-    service::StockPage page = service::list_stocks(db_, q);
+    const service::StockQuery q = stock_query_from(query);
+    const Page<Goods> page = service::list_goods(db_, q, deleted_filter(query));
     json::Array data;
-    for (const Goods& g : page.goods) data.add_raw(json::admin_goods(g));
+    for (const Goods& g : page.items) data.add_raw(json::admin_goods(g));
     return http::ok(data.str(),
                     json::page_meta(q.page, q.page_size, page.total_items, page.total_pages));
 }
@@ -103,12 +107,12 @@ http::Response AdminController::change_stock(http::Request& request) {
 
 http::Response AdminController::list_transactions(http::Request& request) {
     http::Query query = http::Query::parse(request.query_string);
-    std::string status = status_filter(query);
-    Paging paging = paging_from(query);
-    service::TransactionPage page =
+    const std::optional<TransactionStatus> status = status_filter(query);
+    const Paging paging = paging_from(query);
+    const Page<TransactionView> page =
         service::list_transactions(db_, status, paging.page, paging.page_size);
     json::Array data;
-    for (const TransactionView& v : page.views) data.add_raw(json::transaction_view(v));
+    for (const TransactionView& v : page.items) data.add_raw(json::transaction_view(v));
     return http::ok(data.str(), json::page_meta(paging.page, paging.page_size, page.total_items,
                                                 page.total_pages));
 }
@@ -122,9 +126,9 @@ http::Response AdminController::verify_transaction(http::Request& request) {
 
 http::Response AdminController::list_audit(http::Request& request) {
     Paging paging = paging_from(http::Query::parse(request.query_string));
-    service::AuditPage page = service::list_audit(db_, paging.page, paging.page_size);
+    const Page<AuditEntry> page = service::list_audit(db_, paging.page, paging.page_size);
     json::Array data;
-    for (const AuditEntry& e : page.entries) data.add_raw(json::audit_entry(e));
+    for (const AuditEntry& e : page.items) data.add_raw(json::audit_entry(e));
     return http::ok(data.str(), json::page_meta(paging.page, paging.page_size, page.total_items,
                                                 page.total_pages));
 }

@@ -14,8 +14,12 @@ namespace {
 constexpr const char* admin_prefix = "/api/small/admin/";
 }  // namespace
 
-App::App(store::Database& db, long max_body_size)
-    : db_(db), max_body_size_(max_body_size), shop_(db), admin_(db) {
+App::App(store::Database& db, long max_body_size, MetricsText metrics_text)
+    : db_(db),
+      max_body_size_(max_body_size),
+      metrics_(std::move(metrics_text)),
+      shop_(db),
+      admin_(db) {
     auto shop = [this](http::Response (ShopController::*method)(http::Request&)) {
         return [this, method](http::Request& r) { return (shop_.*method)(r); };
     };
@@ -27,7 +31,14 @@ App::App(store::Database& db, long max_body_size)
     router_.add("POST", "/api/small/pay", shop(&ShopController::pay));
     router_.add("GET", "/api/small/transactions/{id}", shop(&ShopController::transaction));
     router_.add("GET", "/api/small/transactions/{id}/events", shop(&ShopController::events_lookup));
-    router_.add("GET", "/api/small/health", shop(&ShopController::health));
+    // Never shed: the contract's 503 there means the database is
+    // unreachable, and a monitor should not see a busy shop as a broken one.
+    router_.add("GET", "/api/small/health", shop(&ShopController::health),
+                http::Admission::never_shed);
+    // nginx lets only the box itself ask (pool/metrics.h).
+    auto metrics_handler = [this](http::Request& r) { return metrics(r); };
+    router_.add("GET", "/api/small/metrics", metrics_handler);
+    router_.add("HEAD", "/api/small/metrics", metrics_handler);
 
     const std::string goods = std::string(admin_prefix) + "goods";
     router_.add("GET", goods, admin(&AdminController::list_goods));
@@ -43,9 +54,24 @@ App::App(store::Database& db, long max_body_size)
     router_.add("GET", std::string(admin_prefix) + "audit", admin(&AdminController::list_audit));
 }
 
-http::Response App::handle(http::Request& request) noexcept {
+http::Response App::metrics(http::Request&) {
+    http::Response r;
+    r.body = metrics_ ? metrics_() : std::string();
+    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return r;
+}
+
+http::Response App::handle(http::Request& request,
+                           const std::function<bool()>& waited_too_long) noexcept {
     try {
         try {
+            // Before the body, the token or the database are looked at, so
+            // that a request turned away has done nothing at all.
+            if (waited_too_long &&
+                router_.admission_of(request.path) == http::Admission::may_shed &&
+                waited_too_long()) {
+                throw ShopError(ErrorKind::unavailable, "", "the shop is busy, retry in a moment");
+            }
             if (static_cast<long>(request.body.size()) > max_body_size_) {
                 throw ShopError(
                     ErrorKind::payload_too_large, "body",

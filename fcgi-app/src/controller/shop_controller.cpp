@@ -55,11 +55,11 @@ std::optional<std::string> transaction_id_of(const std::string& text) {
 }
 
 http::Response ShopController::list_stocks(http::Request& request) {
-    service::StockQuery query = stock_query_from(http::Query::parse(request.query_string));
-    service::StockPage page = service::list_stocks(db_, query);
+    const service::StockQuery query = stock_query_from(http::Query::parse(request.query_string));
+    const Page<Goods> page = service::list_stocks(db_, query);
 
     json::Array data;
-    for (const Goods& g : page.goods) data.add_raw(json::goods_for_sale(g));
+    for (const Goods& g : page.items) data.add_raw(json::goods_for_sale(g));
     const std::string meta =
         json::page_meta(query.page, query.page_size, page.total_items, page.total_pages);
     return http::ok(data.str(), meta);

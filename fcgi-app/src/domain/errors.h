@@ -1,6 +1,7 @@
 // Domain errors: what went wrong in the shop's own words. Handlers and
 // services throw ShopError; the HTTP status and the contract's status string
-// are decided in exactly one place, http_status_of()/status_text_of().
+// of each kind are decided in exactly one place, the table in errors.cpp
+// (read through http_status_of() and status_text_of()).
 #pragma once
 
 #include <stdexcept>
@@ -22,7 +23,7 @@ enum class ErrorKind {
     payload_too_large,     // 413 ERR_PAYLOAD_TOO_LARGE
     insufficient_payment,  // 422 ERR_INSUFFICIENT_PAYMENT
     unavailable,           // 503 ERR_UNAVAILABLE
-    internal,              // 500 ERR_INTERNAL_SERVER
+    internal,              // 500 ERR_INTERNAL_SERVER (stays last: errors.cpp's table checks it)
 };
 
 int http_status_of(ErrorKind kind);

@@ -44,11 +44,20 @@ struct Receipt {
     money::Rupiah return_amount = 0;
 };
 
+// Paid, then decided once by the owner: verified (approved) or rejected.
+enum class TransactionStatus { paid, verified, rejected };
+
+// "PAID", "VERIFIED", "REJECTED": the status as the API, the audit log and
+// the database spell it.
+const char* status_name(TransactionStatus status);
+// The status of that name (exactly as status_name() spells it), if any.
+std::optional<TransactionStatus> transaction_status_named(const std::string& name);
+
 struct Transaction {
     std::string id;
     Id cart_id = 0;
     Id user_id = 0;
-    std::string status;  // PAID, VERIFIED, REJECTED
+    TransactionStatus status = TransactionStatus::paid;
     Receipt receipt;
 };
 

@@ -16,8 +16,9 @@ std::vector<std::string> Router::split(const std::string& path) {
     return out;
 }
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
-    routes_.push_back({method, split(pattern), std::move(handler)});
+void Router::add(const std::string& method, const std::string& pattern, Handler handler,
+                 Admission admission) {
+    routes_.push_back({method, split(pattern), std::move(handler), admission});
 }
 
 bool Router::matches(const Route& route, const std::vector<std::string>& segments,
@@ -47,6 +48,16 @@ std::string Router::allowed_methods(const std::string& path) const {
         }
     }
     return allow;
+}
+
+Admission Router::admission_of(const std::string& path) const {
+    auto segments = split(path);
+    for (const Route& r : routes_) {
+        if (r.admission == Admission::never_shed && matches(r, segments, nullptr)) {
+            return Admission::never_shed;
+        }
+    }
+    return Admission::may_shed;
 }
 
 Response Router::dispatch(Request& request) const {

@@ -49,7 +49,7 @@ std::string transaction_view(const TransactionView& v) {
     view.add("transaction_id", t.id)
         .add("cart_id", t.cart_id)
         .add("user_id", t.user_id)
-        .add("status", t.status)
+        .add("status", status_name(t.status))
         .add_raw("items", items.str())
         .add("total_amount", t.receipt.total_amount)
         .add("payment_amount", t.receipt.payment_amount)

@@ -15,11 +15,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include "domain/errors.h"
 #include "log/log.h"
 #include "pool/scoreboard.h"
 #include "pool/stop_signals.h"
 #include "store/database.h"
+#include "store/event_store.h"
 
 namespace umkm::pool {
 namespace dispatch {
@@ -155,14 +155,6 @@ constexpr int batch_size = 100;
 // A failure that repeats every poll interval is logged once per this long.
 constexpr std::int64_t complaint_interval_ms = 5000;
 
-struct Event {
-    std::int64_t id;
-    std::string transaction_id;
-    int seq;
-    std::string payload;
-    bool resend;  // published before; asked again by a new subscriber
-};
-
 // Stop signals stay blocked and are read from a signalfd, as in the workers:
 // waits poll it, so a SIGTERM ends an idle wait at once, and one that comes
 // during a publish is acted on as soon as that event is done.
@@ -201,20 +193,8 @@ class StopSignal {
     bool stopped_ = false;
 };
 
-std::vector<Event> pending_events(store::Database& db) {
-    return db.read([&] {
-        // Served by the index (published_at, id): only the pending rows.
-        sql::PreparedStatement& ps = db.prepare(
-            "SELECT id, transaction_id, seq, payload, resend FROM transaction_events "
-            "WHERE published_at IS NULL ORDER BY id LIMIT 100");
-        store::ResultSetPtr rs(ps.executeQuery());
-        std::vector<Event> events;
-        while (rs->next()) {
-            events.push_back({rs->getInt64(1), rs->getString(2).asStdString(), rs->getInt(3),
-                              rs->getString(4).asStdString(), rs->getInt(5) != 0});
-        }
-        return events;
-    });
+std::vector<store::OutboxEvent> pending_events(store::Database& db) {
+    return db.read([&] { return store::pending_events(db, batch_size); });
 }
 
 // Marks a batch's published events in one transaction: one log flush for
@@ -223,15 +203,7 @@ std::vector<Event> pending_events(store::Database& db) {
 void mark_published(store::Database& db, const std::vector<std::int64_t>& ids) {
     if (ids.empty()) return;
     db.transaction([&] {
-        // "AND published_at IS NULL": should two dispatchers ever overlap,
-        // the first publication's time is the one kept.
-        sql::PreparedStatement& ps = db.prepare(
-            "UPDATE transaction_events SET published_at = UTC_TIMESTAMP(6), resend = 0 "
-            "WHERE id = ? AND published_at IS NULL");
-        for (std::int64_t id : ids) {
-            ps.setInt64(1, id);
-            ps.executeUpdate();
-        }
+        store::mark_events_published(db, ids);
         return 0;
     });
 }
@@ -280,7 +252,7 @@ class Dispatcher {
     // Publishes pending events in id order; true when a whole batch went
     // out and more may be waiting.
     bool publish_batch() {
-        std::vector<Event> events = pending_events(db_);
+        std::vector<store::OutboxEvent> events = pending_events(db_);
         // Transactions with an event that failed in this batch: their later
         // events wait (order matters within one transaction), while other
         // customers' events still go out.
@@ -288,7 +260,7 @@ class Dispatcher {
         std::vector<std::int64_t> published;
         std::set<std::string> published_transactions;
         bool failed = false;
-        for (const Event& event : events) {
+        for (const store::OutboxEvent& event : events) {
             // Between two events, not during one: a stop finishes at most
             // the event being published, and marks what went out.
             if (stop_.wait(0)) {

@@ -265,12 +265,14 @@ void Master::signal_generation_below(int generation, int signal) {
 
 void Master::reload() {
     Config fresh;
+    std::vector<std::string> warnings;
     try {
-        fresh = load_config(config_path_);
+        fresh = load_config(config_path_, &warnings);
     } catch (const std::exception& e) {
         LOG_ERROR("reload refused, keeping the running configuration: " << e.what());
         return;
     }
+    for (const std::string& warning : warnings) LOG_WARN(warning);
     if (fresh.pool.listen != config_.pool.listen) {
         LOG_WARN("pool.listen changed; a new address needs a restart, keeping "
                  << config_.pool.listen);

@@ -36,7 +36,7 @@ std::string prometheus_text(const Scoreboard& board, const PoolConfig& pool) {
         << "umkm_requests_total{code=\"4xx\"} " << c.answered_4xx.load() << '\n'
         << "umkm_requests_total{code=\"5xx\"} " << c.answered_5xx.load() << '\n';
     family(out, "umkm_requests_shed_total", "counter",
-           "Requests answered 503 at once for waiting longer than max_queue_wait.");
+           "Requests answered 503 at once for waiting longer than max_queue_wait_ms.");
     out << "umkm_requests_shed_total " << c.shed.load() << '\n';
     family(out, "umkm_worker_restarts_total", "counter",
            "Workers that died (crash, kill, request_timeout) and were replaced.");

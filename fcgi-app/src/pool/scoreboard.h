@@ -24,7 +24,7 @@ struct PoolCounters {
     std::atomic<std::uint64_t> answered_2xx{0};
     std::atomic<std::uint64_t> answered_4xx{0};
     std::atomic<std::uint64_t> answered_5xx{0};
-    std::atomic<std::uint64_t> shed{0};              // turned away by max_queue_wait
+    std::atomic<std::uint64_t> shed{0};              // turned away by max_queue_wait_ms
     std::atomic<std::uint64_t> worker_restarts{0};   // workers that died and were replaced
     std::atomic<std::uint64_t> workers_recycled{0};  // left after max_requests
 

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "controller/app.h"
-#include "domain/errors.h"
 #include "http/message.h"
 #include "http/response.h"
 #include "log/log.h"
@@ -71,51 +70,30 @@ double queue_wait_ms(FCGX_Request& fcgi) {
         .value_or(-1);
 }
 
-// Admission control (umkm.conf max_queue_wait): true when the request
+// Admission control (umkm.conf max_queue_wait_ms): true when the request
 // waited too long for a worker and is to be turned away before it touches
-// anything. The wait compares nginx's clock with ours: on one box that is
-// one clock, but a pool on another box may run ahead or behind. A wait
-// below zero or beyond request_timeout can only be clocks that disagree (or
-// a clock step), and then the request is let in rather than shedding
-// everything. The health check is never shed: the contract's 503 there
-// means the database is unreachable, and a monitor should not see a busy
-// shop as a broken one.
-bool waited_too_long(FCGX_Request& fcgi, const PoolConfig& pool, const std::string& path) {
-    if (pool.max_queue_wait <= 0 || path == "/api/small/health") return false;
+// anything (App::handle asks, except for a route never shed: the health
+// check). The wait compares nginx's clock with ours: on one box that is one
+// clock, but a pool on another box may run ahead or behind. A wait below
+// zero or beyond request_timeout can only be clocks that disagree (or a
+// clock step), and then the request is let in rather than shedding
+// everything.
+bool waited_too_long(FCGX_Request& fcgi, const PoolConfig& pool) {
+    if (pool.max_queue_wait_ms <= 0) return false;
     const double waited = queue_wait_ms(fcgi);
     const double plausible = pool.request_timeout > 0 ? pool.request_timeout * 1000.0 : 3600e3;
-    return waited > pool.max_queue_wait && waited <= plausible;
-}
-
-// GET /api/small/metrics: the pool's own numbers, not the shop's, so the
-// worker answers it (the App knows nothing of the pool). nginx lets only
-// the box itself ask.
-http::Response metrics(const http::Request& request, const Scoreboard& board,
-                       const Config& config) {
-    if (request.method != "GET" && request.method != "HEAD") {
-        http::Response r = http::error(
-            ShopError(ErrorKind::method_not_allowed, "", "method not allowed; allowed: GET, HEAD"));
-        r.headers.emplace_back("Allow", "GET, HEAD");
-        return r;
-    }
-    http::Response r;
-    r.body = prometheus_text(board, config.pool);
-    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    return r;
+    return waited > pool.max_queue_wait_ms && waited <= plausible;
 }
 
 http::Response answer(FCGX_Request& fcgi, controller::App& app, Scoreboard& board,
                       const Config& config) {
     http::Request request = request_from([&](const char* name) { return param(fcgi, name); });
     request.body = read_body(fcgi, config.pool.max_body_size);
-    if (waited_too_long(fcgi, config.pool, request.path)) {
+    return app.handle(request, [&] {
+        if (!waited_too_long(fcgi, config.pool)) return false;
         board.counters().shed.fetch_add(1, std::memory_order_relaxed);
-        return http::error(
-            ShopError(ErrorKind::unavailable, "", "the shop is busy, retry in a moment"),
-            config.database.retry_after);
-    }
-    if (request.path == "/api/small/metrics") return metrics(request, board, config);
-    return app.handle(request);
+        return true;
+    });
 }
 
 void serve(FCGX_Request& fcgi, controller::App& app, Scoreboard& board, const Config& config) {
@@ -135,7 +113,10 @@ int run_worker(const Config& config, int listen_fd, pid_t master, Scoreboard& bo
     int stop_fd = open_stop_signals();
 
     store::Database db(config.database);
-    controller::App app(db, config.pool.max_body_size);
+    // GET /api/small/metrics: the pool's numbers from the shared scoreboard,
+    // whichever worker takes the request.
+    controller::App app(db, config.pool.max_body_size,
+                        [&] { return prometheus_text(board, config.pool); });
     FCGX_Request request;
     if (stop_fd < 0 || FCGX_InitRequest(&request, listen_fd, 0) != 0) {
         LOG_ERROR("worker set-up failed");

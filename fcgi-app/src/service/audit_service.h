@@ -2,20 +2,13 @@
 // service, in the action's database transaction).
 #pragma once
 
-#include <vector>
-
+#include "domain/page.h"
 #include "domain/shop.h"
 #include "store/database.h"
 
 namespace umkm::service {
 
-struct AuditPage {
-    std::vector<AuditEntry> entries;
-    std::int64_t total_items = 0;
-    std::int64_t total_pages = 0;
-};
-
 // Newest first.
-AuditPage list_audit(store::Database& db, std::int64_t page, std::int64_t page_size);
+Page<AuditEntry> list_audit(store::Database& db, std::int64_t page, std::int64_t page_size);
 
 }  // namespace umkm::service

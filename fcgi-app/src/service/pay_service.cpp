@@ -6,6 +6,7 @@
 
 #include "json_io/shop_json.h"
 #include "store/cart_store.h"
+#include "store/event_store.h"
 #include "store/goods_store.h"
 #include "store/transaction_store.h"
 #include "util/uuid.h"
@@ -97,7 +98,7 @@ Receipt pay(store::Database& db, Id cart_id, money::Rupiah payment_amount) {
         t.cart_id = cart_id;
         t.user_id = cart->user_id;
         t.receipt = {t.id, *total, payment_amount, money::change_of(payment_amount, *total)};
-        t.status = "PAID";
+        t.status = TransactionStatus::paid;
         const PaidAt paid_at = paid_now();
         store::insert_transaction(db, t, paid_at.stored);
         store::mark_cart_paid(db, cart_id);

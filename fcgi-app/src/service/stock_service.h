@@ -1,11 +1,12 @@
-// Listing goods (on sale for customers, any for the admin): the rule for paging.
+// Listing goods, the customers' catalog (goods on sale) and the owner's
+// (hidden goods too): which goods each reads, and the rule for paging.
 #pragma once
 
-#include <vector>
+#include <optional>
 
+#include "domain/page.h"
 #include "domain/shop.h"
 #include "store/database.h"
-#include "store/goods_store.h"
 
 namespace umkm::service {
 
@@ -14,15 +15,12 @@ struct StockQuery {
     std::int64_t page_size = 20;
     GoodsSortKey sort_by = GoodsSortKey::id;
     bool ascending = false;
-    store::GoodsFilter filter = store::GoodsFilter::on_sale;  // customers see goods on sale
 };
 
-struct StockPage {
-    std::vector<Goods> goods;
-    std::int64_t total_items = 0;
-    std::int64_t total_pages = 0;
-};
-
-StockPage list_stocks(store::Database& db, const StockQuery& query);
+// The catalog customers see: goods on sale only.
+Page<Goods> list_stocks(store::Database& db, const StockQuery& query);
+// The owner's list: with `deleted` true only hidden goods, false only goods
+// on sale, nothing every goods.
+Page<Goods> list_goods(store::Database& db, const StockQuery& query, std::optional<bool> deleted);
 
 }  // namespace umkm::service

@@ -6,6 +6,7 @@
 #include "json_io/writer.h"
 #include "service/paging.h"
 #include "store/audit_store.h"
+#include "store/event_store.h"
 #include "store/goods_store.h"
 #include "store/transaction_store.h"
 
@@ -26,14 +27,15 @@ TransactionView get_transaction(store::Database& db, const std::string& id) {
     });
 }
 
-TransactionPage list_transactions(store::Database& db, const std::string& status, std::int64_t page,
-                                  std::int64_t page_size) {
+Page<TransactionView> list_transactions(store::Database& db,
+                                        std::optional<TransactionStatus> status, std::int64_t page,
+                                        std::int64_t page_size) {
     return db.read([&] {
-        TransactionPage result;
+        Page<TransactionView> result;
         result.total_items = store::count_transactions(db, status);
         result.total_pages = total_pages(result.total_items, page_size);
         if (page - 1 < result.total_pages) {
-            result.views =
+            result.items =
                 store::list_transaction_views(db, status, page_size, page_offset(page, page_size));
         }
         return result;
@@ -48,13 +50,6 @@ void prepare_subscription(store::Database& db, const std::string& id) {
     });
 }
 
-void record_status_event(store::Database& db, const std::string& id) {
-    auto view = store::load_transaction_view(db, id);
-    if (!view) throw transaction_not_found();
-    store::insert_transaction_event(db, id, view->transaction.status,
-                                    json::transaction_view(*view));
-}
-
 TransactionView verify_transaction(store::Database& db, const std::string& actor,
                                    const std::string& id, bool approve,
                                    const std::optional<std::string>& note) {
@@ -63,9 +58,10 @@ TransactionView verify_transaction(store::Database& db, const std::string& actor
         // up: the second sees the first's decision and gets 409.
         auto before = store::load_transaction_view(db, id, true);
         if (!before) throw transaction_not_found();
-        if (before->transaction.status != "PAID") {
+        const TransactionStatus was = before->transaction.status;
+        if (was != TransactionStatus::paid) {
             throw ShopError(ErrorKind::already_decided, "decision",
-                            "transaction is already " + before->transaction.status);
+                            std::string("transaction is already ") + status_name(was));
         }
         if (!approve) {
             // Lock order as in pay (goods by ascending id), then give back
@@ -77,7 +73,8 @@ TransactionView verify_transaction(store::Database& db, const std::string& actor
                 store::add_stock(db, goods_id, quantity);
             }
         }
-        const std::string status = approve ? "VERIFIED" : "REJECTED";
+        const TransactionStatus status =
+            approve ? TransactionStatus::verified : TransactionStatus::rejected;
         store::decide_transaction(db, id, status, note);
         auto after = store::load_transaction_view(db, id);
         store::insert_transaction_event(db, id, status, json::transaction_view(*after));
@@ -86,9 +83,9 @@ TransactionView verify_transaction(store::Database& db, const std::string& actor
         entry.actor = actor;
         entry.action = "transaction.verify";
         entry.target = "transaction/" + id;
-        entry.before = json::Object().add("status", before->transaction.status).str();
+        entry.before = json::Object().add("status", status_name(was)).str();
         json::Object decided;
-        decided.add("status", status);
+        decided.add("status", status_name(status));
         if (note) {
             decided.add("note", *note);
         } else {

@@ -4,24 +4,19 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
+#include "domain/page.h"
 #include "domain/shop.h"
 #include "store/database.h"
 
 namespace umkm::service {
 
-struct TransactionPage {
-    std::vector<TransactionView> views;
-    std::int64_t total_items = 0;
-    std::int64_t total_pages = 0;
-};
-
 // `id` is a lower-case UUID (callers check the form).
 TransactionView get_transaction(store::Database& db, const std::string& id);
-// Newest first; empty status: all.
-TransactionPage list_transactions(store::Database& db, const std::string& status, std::int64_t page,
-                                  std::int64_t page_size);
+// Newest first; no status: all.
+Page<TransactionView> list_transactions(store::Database& db,
+                                        std::optional<TransactionStatus> status, std::int64_t page,
+                                        std::int64_t page_size);
 // Decides once: a second decision, also a concurrent one, is 409
 // ERR_ALREADY_DECIDED. A rejection puts back the stock the payment took.
 // The status change, its outbox event and its audit entry commit together.
@@ -33,9 +28,5 @@ TransactionView verify_transaction(store::Database& db, const std::string& actor
 // unknown transaction; otherwise the newest event is queued for a resend in
 // case nchan lost it (the dispatcher skips it when nchan still has it).
 void prepare_subscription(store::Database& db, const std::string& id);
-
-// Writes the outbox event for the transaction's current state (used by pay
-// and verify, inside their database transaction).
-void record_status_event(store::Database& db, const std::string& id);
 
 }  // namespace umkm::service

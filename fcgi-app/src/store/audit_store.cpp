@@ -1,11 +1,14 @@
 #include "store/audit_store.h"
 
+#include "store/statements.h"
+
 namespace umkm::store {
 
 void insert_audit(Database& db, const AuditEntry& entry) {
-    sql::PreparedStatement& ps = db.prepare(
-        "INSERT INTO audit_log (actor, action, target, before_state, after_state) "
-        "VALUES (?, ?, ?, ?, ?)");
+    sql::PreparedStatement& ps =
+        prepare(db,
+                "INSERT INTO audit_log (actor, action, target, before_state, after_state) "
+                "VALUES (?, ?, ?, ?, ?)");
     ps.setString(1, entry.actor);
     ps.setString(2, entry.action);
     ps.setString(3, entry.target);
@@ -15,10 +18,11 @@ void insert_audit(Database& db, const AuditEntry& entry) {
 }
 
 std::vector<AuditEntry> list_audit(Database& db, std::int64_t limit, std::int64_t offset) {
-    sql::PreparedStatement& ps = db.prepare(
-        "SELECT id, actor, action, target, before_state, after_state, "
-        "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM audit_log "
-        "ORDER BY id DESC LIMIT ? OFFSET ?");
+    sql::PreparedStatement& ps =
+        prepare(db,
+                "SELECT id, actor, action, target, before_state, after_state, "
+                "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') FROM audit_log "
+                "ORDER BY id DESC LIMIT ? OFFSET ?");
     ps.setInt64(1, limit);
     ps.setInt64(2, offset);
     ResultSetPtr rs(ps.executeQuery());
@@ -38,7 +42,7 @@ std::vector<AuditEntry> list_audit(Database& db, std::int64_t limit, std::int64_
 }
 
 std::int64_t count_audit(Database& db) {
-    ResultSetPtr rs(db.prepare("SELECT COUNT(*) FROM audit_log").executeQuery());
+    ResultSetPtr rs(prepare(db, "SELECT COUNT(*) FROM audit_log").executeQuery());
     rs->next();
     return rs->getInt64(1);
 }

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "log/log.h"
+#include "store/statements.h"
 
 namespace umkm::store {
 namespace {
@@ -216,12 +217,12 @@ bool Database::connect_to(const std::string& url) {
     }
 }
 
-sql::PreparedStatement& Database::prepare(const char* sql_text) {
-    auto it = prepared_.find(sql_text);
-    if (it == prepared_.end()) {
-        it = prepared_
+sql::PreparedStatement& prepare(Database& db, const char* sql_text) {
+    auto it = db.prepared_.find(sql_text);
+    if (it == db.prepared_.end()) {
+        it = db.prepared_
                  .emplace(sql_text, std::unique_ptr<sql::PreparedStatement>(
-                                        connection_->prepareStatement(sql_text)))
+                                        db.connection_->prepareStatement(sql_text)))
                  .first;
     }
     return *it->second;
@@ -291,7 +292,7 @@ bool Database::on_failure(const sql::SQLException& e, int attempt, bool committi
 bool Database::ping() {
     try {
         return read([&] {
-            ResultSetPtr rs(prepare("SELECT 1").executeQuery());
+            ResultSetPtr rs(prepare(*this, "SELECT 1").executeQuery());
             return rs->next();
         });
     } catch (const ShopError&) {

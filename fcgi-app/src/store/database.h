@@ -5,11 +5,31 @@
 // connection or is a Galera node not ready for clients is passed over for a
 // few seconds, so that the retry goes to the next. Business operations run through
 // transaction(), which is where deadlocks are retried and where "the database is gone" becomes 503.
+//
+// Only the stores (store/*.cpp) run SQL: they prepare their statements
+// through store/statements.h, which nothing outside store/ includes; the
+// services and the pool's dispatcher and command line call the stores'
+// functions inside transaction() or read().
+//
+// The lock order (sql/migrations/001_shop_core.sql points here). Every
+// transaction takes its row locks in this order, never going back to an
+// earlier step, so that no two wait for each other in a cycle (what InnoDB
+// or Galera still reports as a deadlock, transaction() retries):
+//   1. the one row the operation is about, FOR UPDATE: the carts row
+//      (lock_cart: add to an existing cart, pay), the transactions row
+//      (load_transaction_view with lock: verify; in share mode,
+//      request_event_resend: subscribe) or an admin_tokens row
+//      (lock_admin_token_named: the token command);
+//   2. goods rows in ascending id (take_stock, lock_goods, add_stock: pay,
+//      reject; one goods row for the owner's changes, whose triggers then
+//      update goods_counts; a new cart line's foreign key reads its goods
+//      row in share mode);
+//   3. rows no other transaction can be waiting for: those it inserts (a
+//      new cart, transaction, outbox event or audit entry) and the lines of
+//      the cart it holds.
 #pragma once
 
 #include <cppconn/exception.h>
-#include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
 
 #include <chrono>
 #include <memory>
@@ -23,12 +43,11 @@
 
 namespace sql {
 class Connection;
+class PreparedStatement;
 class Statement;
 }  // namespace sql
 
 namespace umkm::store {
-
-using ResultSetPtr = std::unique_ptr<sql::ResultSet>;
 
 // How a failed statement should be handled.
 enum class SqlFailure {
@@ -40,19 +59,12 @@ enum class SqlFailure {
 
 SqlFailure classify(const sql::SQLException& e);
 
-// Binds `value`, or SQL NULL when there is none.
-void set_optional_string(sql::PreparedStatement& ps, int index,
-                         const std::optional<std::string>& value);
-
 class Database {
   public:
     explicit Database(DatabaseConfig config);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
-
-    // The cached prepared statement for `sql_text` on the current connection.
-    sql::PreparedStatement& prepare(const char* sql_text);
 
     // Runs `work` (which may run several times, so it must not keep state
     // between runs) inside START TRANSACTION ... COMMIT.
@@ -78,6 +90,9 @@ class Database {
     int retry_after() const { return config_.retry_after; }
 
   private:
+    // The stores' statements (store/statements.h).
+    friend sql::PreparedStatement& prepare(Database& db, const char* sql_text);
+
     void ensure_connected();
     // Opens a connection to one server and prepares the session; false
     // (logged, and nothing kept) when it cannot be used.

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "store/statements.h"
+
 namespace umkm::store {
 namespace {
 
@@ -87,39 +89,39 @@ std::int64_t count_goods(Database& db, GoodsFilter filter) {
         std::string("SELECT ") + count_of(GoodsFilter::deleted),
         std::string("SELECT ") + count_of(GoodsFilter::all),
     };
-    ResultSetPtr rs(db.prepare(statements[static_cast<int>(filter)].c_str()).executeQuery());
+    ResultSetPtr rs(prepare(db, statements[static_cast<int>(filter)].c_str()).executeQuery());
     rs->next();
     return rs->getInt64(1);
 }
 
-GoodsPage list_goods(Database& db, GoodsFilter filter, GoodsSortKey key, bool ascending,
-                     std::int64_t limit, std::int64_t offset) {
-    sql::PreparedStatement& ps = db.prepare(list_statement(filter, key, ascending).c_str());
+Page<Goods> list_goods(Database& db, GoodsFilter filter, GoodsSortKey key, bool ascending,
+                       std::int64_t limit, std::int64_t offset) {
+    sql::PreparedStatement& ps = prepare(db, list_statement(filter, key, ascending).c_str());
     ps.setInt64(1, limit);
     ps.setInt64(2, offset);
     ResultSetPtr rs(ps.executeQuery());
-    GoodsPage page;
+    Page<Goods> page;
     while (rs->next()) {
-        page.goods.push_back(goods_from(*rs));
+        page.items.push_back(goods_from(*rs));
         page.total_items = rs->getInt64(6);
     }
     // A page past the end has no row to carry the count.
-    if (page.goods.empty()) page.total_items = count_goods(db, filter);
+    if (page.items.empty()) page.total_items = count_goods(db, filter);
     return page;
 }
 
 std::optional<Goods> find_goods_on_sale(Database& db, Id id) {
     return one_goods(
-        db.prepare(
-            "SELECT id, name, stock, price, deleted FROM goods WHERE id = ? AND deleted = 0"),
+        prepare(db,
+                "SELECT id, name, stock, price, deleted FROM goods WHERE id = ? AND deleted = 0"),
         id);
 }
 
 std::optional<Goods> find_goods(Database& db, Id id, bool lock) {
     return one_goods(
-        lock ? db.prepare(
-                   "SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE")
-             : db.prepare("SELECT id, name, stock, price, deleted FROM goods WHERE id = ?"),
+        lock ? prepare(db,
+                       "SELECT id, name, stock, price, deleted FROM goods WHERE id = ? FOR UPDATE")
+             : prepare(db, "SELECT id, name, stock, price, deleted FROM goods WHERE id = ?"),
         id);
 }
 
@@ -131,8 +133,8 @@ bool take_stock(Database& db, Id id, std::int64_t quantity) {
     // The check and the take in one statement: it locks the goods row (in
     // the caller's lock order), and only goods on sale with enough stock
     // match, so no unit is ever sold twice or below zero.
-    sql::PreparedStatement& ps = db.prepare(
-        "UPDATE goods SET stock = stock - ? WHERE id = ? AND deleted = 0 AND stock >= ?");
+    sql::PreparedStatement& ps = prepare(
+        db, "UPDATE goods SET stock = stock - ? WHERE id = ? AND deleted = 0 AND stock >= ?");
     ps.setInt64(1, quantity);
     ps.setInt64(2, id);
     ps.setInt64(3, quantity);
@@ -140,7 +142,7 @@ bool take_stock(Database& db, Id id, std::int64_t quantity) {
 }
 
 void add_stock(Database& db, Id id, std::int64_t quantity) {
-    sql::PreparedStatement& ps = db.prepare("UPDATE goods SET stock = stock + ? WHERE id = ?");
+    sql::PreparedStatement& ps = prepare(db, "UPDATE goods SET stock = stock + ? WHERE id = ?");
     ps.setInt64(1, quantity);
     ps.setInt64(2, id);
     ps.executeUpdate();
@@ -148,20 +150,20 @@ void add_stock(Database& db, Id id, std::int64_t quantity) {
 
 Id insert_goods(Database& db, const Goods& goods) {
     sql::PreparedStatement& ps =
-        db.prepare("INSERT INTO goods (name, stock, price, deleted) VALUES (?, ?, ?, ?)");
+        prepare(db, "INSERT INTO goods (name, stock, price, deleted) VALUES (?, ?, ?, ?)");
     ps.setString(1, goods.name);
     ps.setInt64(2, goods.stock);
     ps.setInt64(3, goods.price);
     ps.setInt(4, goods.deleted ? 1 : 0);
     ps.executeUpdate();
-    ResultSetPtr rs(db.prepare("SELECT LAST_INSERT_ID()").executeQuery());
+    ResultSetPtr rs(prepare(db, "SELECT LAST_INSERT_ID()").executeQuery());
     rs->next();
     return rs->getInt64(1);
 }
 
 void update_goods(Database& db, const Goods& goods) {
     sql::PreparedStatement& ps =
-        db.prepare("UPDATE goods SET name = ?, stock = ?, price = ?, deleted = ? WHERE id = ?");
+        prepare(db, "UPDATE goods SET name = ?, stock = ?, price = ?, deleted = ? WHERE id = ?");
     ps.setString(1, goods.name);
     ps.setInt64(2, goods.stock);
     ps.setInt64(3, goods.price);

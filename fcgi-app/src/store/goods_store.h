@@ -7,28 +7,26 @@
 #include <string>
 #include <vector>
 
+#include "domain/page.h"
 #include "domain/shop.h"
 #include "store/database.h"
 
 namespace umkm::store {
 
+// Which goods a listing reads (the services choose: stock_service.h).
 enum class GoodsFilter { on_sale, deleted, all };
 
-struct GoodsPage {
-    std::vector<Goods> goods;
-    std::int64_t total_items = 0;  // goods matching the filter, all pages
-};
-
 std::int64_t count_goods(Database& db, GoodsFilter filter);
-GoodsPage list_goods(Database& db, GoodsFilter filter, GoodsSortKey key, bool ascending,
-                     std::int64_t limit, std::int64_t offset);
+// One page's goods and total_items (the goods matching the filter, all
+// pages); total_pages is left to the caller, which knows the paging rule.
+Page<Goods> list_goods(Database& db, GoodsFilter filter, GoodsSortKey key, bool ascending,
+                       std::int64_t limit, std::int64_t offset);
 // Goods a customer can see (not deleted), read without a lock.
 std::optional<Goods> find_goods_on_sale(Database& db, Id id);
 // Any goods, deleted too; `lock` takes the row FOR UPDATE.
 std::optional<Goods> find_goods(Database& db, Id id, bool lock);
 // Locks the row until the transaction ends (deleted goods included).
 std::optional<Goods> lock_goods(Database& db, Id id);
-// Takes `quantity` from the stock; false when the stock is short.
 // Takes `quantity` units of goods on sale; false (nothing taken) when the
 // goods is hidden or has fewer units.
 bool take_stock(Database& db, Id id, std::int64_t quantity);

@@ -1,13 +1,26 @@
 #include "store/transaction_store.h"
 
-#include <cppconn/datatype.h>
+#include <stdexcept>
+
+#include "store/statements.h"
 
 namespace umkm::store {
+namespace {
+
+TransactionStatus status_from(const std::string& text) {
+    auto status = transaction_status_named(text);
+    // The schema allows only the three; anything else is a bug, a 500.
+    if (!status) throw std::runtime_error("transaction status '" + text + "' is unknown");
+    return *status;
+}
+
+}  // namespace
 
 std::optional<Transaction> find_transaction_by_cart(Database& db, Id cart_id) {
-    sql::PreparedStatement& ps = db.prepare(
-        "SELECT id, cart_id, user_id, status, total_amount, payment_amount, return_amount "
-        "FROM transactions WHERE cart_id = ?");
+    sql::PreparedStatement& ps =
+        prepare(db,
+                "SELECT id, cart_id, user_id, status, total_amount, payment_amount, return_amount "
+                "FROM transactions WHERE cart_id = ?");
     ps.setInt64(1, cart_id);
     ResultSetPtr rs(ps.executeQuery());
     if (!rs->next()) return std::nullopt;
@@ -15,27 +28,30 @@ std::optional<Transaction> find_transaction_by_cart(Database& db, Id cart_id) {
     t.id = rs->getString(1).asStdString();
     t.cart_id = rs->getInt64(2);
     t.user_id = rs->getInt64(3);
-    t.status = rs->getString(4).asStdString();
+    t.status = status_from(rs->getString(4).asStdString());
     t.receipt = {t.id, rs->getInt64(5), rs->getInt64(6), rs->getInt64(7)};
     return t;
 }
 
 void insert_transaction(Database& db, const Transaction& t, const std::string& paid_at) {
-    sql::PreparedStatement& ps = db.prepare(
+    sql::PreparedStatement& ps = prepare(
+        db,
         "INSERT INTO transactions (id, cart_id, user_id, status, total_amount, payment_amount, "
-        "return_amount, paid_at) VALUES (?, ?, ?, 'PAID', ?, ?, ?, ?)");
+        "return_amount, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     ps.setString(1, t.id);
     ps.setInt64(2, t.cart_id);
     ps.setInt64(3, t.user_id);
-    ps.setInt64(4, t.receipt.total_amount);
-    ps.setInt64(5, t.receipt.payment_amount);
-    ps.setInt64(6, t.receipt.return_amount);
-    ps.setString(7, paid_at);
+    ps.setString(4, status_name(t.status));
+    ps.setInt64(5, t.receipt.total_amount);
+    ps.setInt64(6, t.receipt.payment_amount);
+    ps.setInt64(7, t.receipt.return_amount);
+    ps.setString(8, paid_at);
     ps.executeUpdate();
 }
 
 std::vector<TransactionItem> cart_items_named(Database& db, Id cart_id) {
-    sql::PreparedStatement& ps = db.prepare(
+    sql::PreparedStatement& ps = prepare(
+        db,
         "SELECT ci.goods_id, g.name, ci.price, ci.quantity FROM cart_items ci "
         "JOIN goods g ON g.id = ci.goods_id WHERE ci.cart_id = ? ORDER BY ci.goods_id, ci.price");
     ps.setInt64(1, cart_id);
@@ -50,9 +66,6 @@ std::vector<TransactionItem> cart_items_named(Database& db, Id cart_id) {
 
 namespace {
 
-// RFC 3339 in UTC: the session's time zone is +00:00 (store/database.cpp).
-#define UMKM_RFC3339(column) "DATE_FORMAT(" column ", '%Y-%m-%dT%H:%i:%sZ')"
-
 const char* const view_columns =
     "SELECT id, cart_id, user_id, status, total_amount, payment_amount, "
     "return_amount, " UMKM_RFC3339("paid_at") ", " UMKM_RFC3339(
@@ -64,7 +77,7 @@ TransactionView view_from(sql::ResultSet& rs) {
     t.id = rs.getString(1).asStdString();
     t.cart_id = rs.getInt64(2);
     t.user_id = rs.getInt64(3);
-    t.status = rs.getString(4).asStdString();
+    t.status = status_from(rs.getString(4).asStdString());
     t.receipt = {t.id, rs.getInt64(5), rs.getInt64(6), rs.getInt64(7)};
     v.paid_at = rs.getString(8).asStdString();
     if (!rs.isNull(9)) v.verified_at = rs.getString(9).asStdString();
@@ -82,7 +95,7 @@ std::optional<TransactionView> load_transaction_view(Database& db, const std::st
                                                      bool lock) {
     static const std::string plain = std::string(view_columns) + "WHERE id = ?";
     static const std::string locked = plain + " FOR UPDATE";
-    sql::PreparedStatement& ps = db.prepare(lock ? locked.c_str() : plain.c_str());
+    sql::PreparedStatement& ps = prepare(db, lock ? locked.c_str() : plain.c_str());
     ps.setString(1, id);
     ResultSetPtr rs(ps.executeQuery());
     if (!rs->next()) return std::nullopt;
@@ -91,7 +104,8 @@ std::optional<TransactionView> load_transaction_view(Database& db, const std::st
     return v;
 }
 
-std::vector<TransactionView> list_transaction_views(Database& db, const std::string& status,
+std::vector<TransactionView> list_transaction_views(Database& db,
+                                                    std::optional<TransactionStatus> status,
                                                     std::int64_t limit, std::int64_t offset) {
     // Newest first; id breaks ties so pages neither overlap nor skip.
     static const std::string all =
@@ -99,9 +113,9 @@ std::vector<TransactionView> list_transaction_views(Database& db, const std::str
     static const std::string by_status = std::string(view_columns) +
                                          "WHERE status = ? ORDER BY paid_at DESC, id DESC "
                                          "LIMIT ? OFFSET ?";
-    sql::PreparedStatement& ps = db.prepare(status.empty() ? all.c_str() : by_status.c_str());
+    sql::PreparedStatement& ps = prepare(db, status ? by_status.c_str() : all.c_str());
     int i = 1;
-    if (!status.empty()) ps.setString(i++, status);
+    if (status) ps.setString(i++, status_name(*status));
     ps.setInt64(i++, limit);
     ps.setInt64(i, offset);
     ResultSetPtr rs(ps.executeQuery());
@@ -111,66 +125,33 @@ std::vector<TransactionView> list_transaction_views(Database& db, const std::str
     return views;
 }
 
-std::int64_t count_transactions(Database& db, const std::string& status) {
+std::int64_t count_transactions(Database& db, std::optional<TransactionStatus> status) {
     sql::PreparedStatement& ps =
-        status.empty() ? db.prepare("SELECT COUNT(*) FROM transactions")
-                       : db.prepare("SELECT COUNT(*) FROM transactions WHERE status = ?");
-    if (!status.empty()) ps.setString(1, status);
+        status ? prepare(db, "SELECT COUNT(*) FROM transactions WHERE status = ?")
+               : prepare(db, "SELECT COUNT(*) FROM transactions");
+    if (status) ps.setString(1, status_name(*status));
     ResultSetPtr rs(ps.executeQuery());
     rs->next();
     return rs->getInt64(1);
 }
 
-void decide_transaction(Database& db, const std::string& id, const std::string& status,
+void decide_transaction(Database& db, const std::string& id, TransactionStatus status,
                         const std::optional<std::string>& note) {
-    sql::PreparedStatement& ps = db.prepare(
-        "UPDATE transactions SET status = ?, verified_at = UTC_TIMESTAMP(6), note = ? "
-        "WHERE id = ?");
-    ps.setString(1, status);
+    sql::PreparedStatement& ps =
+        prepare(db,
+                "UPDATE transactions SET status = ?, verified_at = UTC_TIMESTAMP(6), note = ? "
+                "WHERE id = ?");
+    ps.setString(1, status_name(status));
     set_optional_string(ps, 2, note);
     ps.setString(3, id);
     ps.executeUpdate();
 }
 
-void insert_transaction_event(Database& db, const std::string& transaction_id,
-                              const std::string& status, const std::string& payload) {
-    sql::PreparedStatement& ps = db.prepare(
-        "INSERT INTO transaction_events (transaction_id, seq, status, payload) "
-        "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM transaction_events "
-        "WHERE transaction_id = ?");
-    ps.setString(1, transaction_id);
-    ps.setString(2, status);
-    ps.setString(3, payload);
-    ps.setString(4, transaction_id);
-    ps.executeUpdate();
-}
-
 bool transaction_exists(Database& db, const std::string& id) {
-    sql::PreparedStatement& ps = db.prepare("SELECT 1 FROM transactions WHERE id = ?");
+    sql::PreparedStatement& ps = prepare(db, "SELECT 1 FROM transactions WHERE id = ?");
     ps.setString(1, id);
     ResultSetPtr rs(ps.executeQuery());
     return rs->next();
-}
-
-void request_event_resend(Database& db, const std::string& transaction_id) {
-    // Shared lock on the transaction row first: a verify in progress (which
-    // holds it exclusively) commits before we pick the newest event, so an
-    // older state is never flagged to be published after a newer one.
-    sql::PreparedStatement& row =
-        db.prepare("SELECT 1 FROM transactions WHERE id = ? LOCK IN SHARE MODE");
-    row.setString(1, transaction_id);
-    ResultSetPtr locked(row.executeQuery());
-    sql::PreparedStatement& newest =
-        db.prepare("SELECT MAX(id) FROM transaction_events WHERE transaction_id = ?");
-    newest.setString(1, transaction_id);
-    ResultSetPtr rs(newest.executeQuery());
-    if (!rs->next() || rs->isNull(1)) return;
-    // Only a published event: one still pending goes out anyway.
-    sql::PreparedStatement& ps = db.prepare(
-        "UPDATE transaction_events SET published_at = NULL, resend = 1 "
-        "WHERE id = ? AND published_at IS NOT NULL");
-    ps.setInt64(1, rs->getInt64(1));
-    ps.executeUpdate();
 }
 
 }  // namespace umkm::store

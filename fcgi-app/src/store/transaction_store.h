@@ -1,5 +1,5 @@
-// SQL for transactions (paid carts), their status events (the outbox) and
-// their view.
+// SQL for transactions (paid carts) and their view (their status events,
+// the outbox, are event_store's).
 #pragma once
 
 #include <optional>
@@ -21,22 +21,15 @@ std::vector<TransactionItem> cart_items_named(Database& db, Id cart_id);
 // the transaction row FOR UPDATE (deciding on it).
 std::optional<TransactionView> load_transaction_view(Database& db, const std::string& id,
                                                      bool lock = false);
-// Newest first; an empty status means every status.
-std::vector<TransactionView> list_transaction_views(Database& db, const std::string& status,
+// Newest first; no status means every status.
+std::vector<TransactionView> list_transaction_views(Database& db,
+                                                    std::optional<TransactionStatus> status,
                                                     std::int64_t limit, std::int64_t offset);
-std::int64_t count_transactions(Database& db, const std::string& status);
-// VERIFIED or REJECTED, verified_at = now, the note (may be null).
-void decide_transaction(Database& db, const std::string& id, const std::string& status,
+std::int64_t count_transactions(Database& db, std::optional<TransactionStatus> status);
+// Verified or rejected, verified_at = now, the note (may be null).
+void decide_transaction(Database& db, const std::string& id, TransactionStatus status,
                         const std::optional<std::string>& note);
 
-// Appends a status event to the outbox, in the caller's transaction (the
-// transaction row must be locked or just inserted, so seq is not raced).
-void insert_transaction_event(Database& db, const std::string& transaction_id,
-                              const std::string& status, const std::string& payload);
-
 bool transaction_exists(Database& db, const std::string& id);
-// Asks the dispatcher to make sure nchan still holds the transaction's
-// newest event (see the resend column of 002_admin_and_events.sql).
-void request_event_resend(Database& db, const std::string& transaction_id);
 
 }  // namespace umkm::store
