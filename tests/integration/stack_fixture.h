@@ -27,7 +27,7 @@ struct StackConfig {
     int listen_backlog = 0;       // UMKM_LISTEN_BACKLOG; 0: the stack's default
     std::string db_datadir;       // UMKM_DB_DATADIR; empty: <state>/mysql
     std::string max_requests;     // UMKM_MAX_REQUESTS; empty: the stack's default
-    std::string max_queue_wait;   // UMKM_MAX_QUEUE_WAIT; empty: the stack's default
+    std::string max_queue_wait;  // UMKM_MAX_QUEUE_WAIT; empty: the caller's, or the stack's default
 };
 
 struct CommandResult {
