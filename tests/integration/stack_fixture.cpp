@@ -205,10 +205,7 @@ CommandResult Stack::execute(const std::string& program, const std::vector<std::
          config_.listen_backlog > 0 ? std::to_string(config_.listen_backlog) : ""},
         {"UMKM_DB_DATADIR", config_.db_datadir},
         {"UMKM_MAX_REQUESTS", config_.max_requests},
-        // A suite's own value, else the caller's (scripts/test's sanitizer
-        // stage), else the stack's default.
-        {"UMKM_MAX_QUEUE_WAIT", config_.max_queue_wait.empty() ? env_or("UMKM_MAX_QUEUE_WAIT", "")
-                                                               : config_.max_queue_wait},
+        {"UMKM_MAX_QUEUE_WAIT", config_.max_queue_wait},
     };
     return run_command(program, args, ours, source_dir_, timeout_seconds);
 }

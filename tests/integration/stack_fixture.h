@@ -16,6 +16,10 @@
 
 namespace umkm::test {
 
+// The environment variable `name`, or `fallback` when it is unset or empty
+// (the tests' UMKM_SOURCE_DIR and UMKM_BUILD_DIR win over the compiled-in).
+std::string env_or(const char* name, const std::string& fallback);
+
 struct StackConfig {
     std::string name;  // test-stacks/<name>
     int http_port = 0;
@@ -27,7 +31,9 @@ struct StackConfig {
     int listen_backlog = 0;       // UMKM_LISTEN_BACKLOG; 0: the stack's default
     std::string db_datadir;       // UMKM_DB_DATADIR; empty: <state>/mysql
     std::string max_requests;     // UMKM_MAX_REQUESTS; empty: the stack's default
-    std::string max_queue_wait;  // UMKM_MAX_QUEUE_WAIT; empty: the caller's, or the stack's default
+    // UMKM_MAX_QUEUE_WAIT: a suite's own, else the caller's (scripts/test's
+    // sanitizer stage raises it for a slower pool); empty: the stack's default.
+    std::string max_queue_wait = env_or("UMKM_MAX_QUEUE_WAIT", "");
 };
 
 struct CommandResult {
@@ -45,10 +51,6 @@ struct CommandResult {
 CommandResult run_command(const std::string& program, const std::vector<std::string>& args,
                           const std::vector<std::pair<std::string, std::string>>& environment,
                           const std::string& working_dir, int timeout_seconds);
-
-// The environment variable `name`, or `fallback` when it is unset or empty
-// (the tests' UMKM_SOURCE_DIR and UMKM_BUILD_DIR win over the compiled-in).
-std::string env_or(const char* name, const std::string& fallback);
 
 // A client's tab-separated output (mariadb --batch): rows of fields.
 std::vector<std::vector<std::string>> parse_tsv(const std::string& text);
