@@ -29,21 +29,26 @@ UMKM_MARIADB_CNF="$UMKM_CONF_DIR/mariadb/umkm.cnf"
 UMKM_GALERA_CNF="$UMKM_CONF_DIR/mariadb/galera.cnf"
 UMKM_POOL_CONF_SOURCE="$UMKM_CONF_DIR/umkm.conf"
 
-# umkm_conf_default SECTION KEY: the shipped default of a pool setting, read
-# from conf/umkm.conf, so that the account name or database name a script
-# uses is the one the pool would use.
-umkm_conf_default() {
-    local want_section="$1" want_key="$2" line section="" found=0
+# The shipped defaults of the pool's settings, read once from conf/umkm.conf
+# ("section.key" -> value), so that a script's default (the account, the
+# database, the stack's UMKM_WORKERS) is the one the pool would use.
+declare -gA UMKM_CONF_DEFAULTS=()
+umkm_read_conf_defaults() {
+    local line section=""
     while IFS= read -r line || [[ -n "$line" ]]; do
         if [[ "$line" =~ ^\[([a-z_]+)\]$ ]]; then
             section="${BASH_REMATCH[1]}"
-        elif [[ "$section" == "$want_section" && "$line" =~ ^([a-z_]+)\ =\ ?(.*)$ &&
-            "${BASH_REMATCH[1]}" == "$want_key" ]]; then
-            printf '%s\n' "${BASH_REMATCH[2]}"
-            found=1
+        elif [[ "$line" =~ ^([a-z_]+)\ =\ ?(.*)$ ]]; then
+            UMKM_CONF_DEFAULTS["$section.${BASH_REMATCH[1]}"]="${BASH_REMATCH[2]}"
         fi
     done <"$UMKM_POOL_CONF_SOURCE"
-    ((found)) || umkm_die "conf/umkm.conf has no $want_key in [$want_section]"
+}
+umkm_read_conf_defaults
+
+# umkm_conf_default SECTION KEY: one of them; a key the file lacks stops.
+umkm_conf_default() {
+    [[ -n "${UMKM_CONF_DEFAULTS[$1.$2]+set}" ]] || umkm_die "conf/umkm.conf has no $2 in [$1]"
+    printf '%s\n' "${UMKM_CONF_DEFAULTS[$1.$2]}"
 }
 
 # The names every renderer shares, from the pool's own defaults.
@@ -203,7 +208,8 @@ umkm_render_nginx_main() {
 umkm_render_nginx_site() {
     local out="$1" pair cidr server geo="" servers="" allow=""
     shift
-    local -A v=([listen]=127.0.0.1 [request_timeout]=30 [rate_exempt]="127.0.0.0/8 ::1"
+    local -A v=([listen]=127.0.0.1 [request_timeout]="$(umkm_conf_default pool request_timeout)"
+        [rate_exempt]="127.0.0.0/8 ::1"
         [publish_allow]="" [pool_servers]="" [pool_socket]="" [header]="")
     for pair in "$@"; do
         v["${pair%%=*}"]="${pair#*=}"
